@@ -1,0 +1,13 @@
+{
+    "name": "Credit Bureau - Connect SA",
+    "summary": "Connect SA distributor (Serasa): consultations and PEFIN",
+    "version": "19.0.1.0.0",
+    "category": "Accounting/Localizations",
+    "license": "AGPL-3",
+    "author": "Odoo Community Association (OCA), l10n-br-credit-bureau contributors",
+    "website": "https://github.com/OCA/l10n-brazil",
+    "maintainers": ["l10n-br-credit-bureau"],
+    "development_status": "Alpha",
+    "depends": ["l10n_br_credit_bureau"],
+    "external_dependencies": {"python": ["requests"]},
+}
