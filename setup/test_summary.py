@@ -36,6 +36,9 @@ def main(log_path, odoo_rc):
         problems.append(f"Odoo exited with code {odoo_rc}")
     if logged_errors and not broken:
         problems.append(f"{logged_errors} ERROR line(s) logged outside the tests")
+    if not seen_result:
+        with open(log_path, encoding="utf-8", errors="replace") as log:
+            print("".join(log.readlines()[-40:]))
     for problem in problems:
         print(f"FAILED: {problem} (see {log_path})")
     if problems and not broken:

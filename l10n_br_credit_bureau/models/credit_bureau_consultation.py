@@ -1,0 +1,293 @@
+import base64
+import logging
+from datetime import timedelta
+
+from odoo import _, api, fields, models
+from odoo.tools import html_sanitize
+
+from ..const import DEFAULT_RETENTION_DAYS, OCCURRENCE_KINDS, PARAM_RETENTION_DAYS
+from ..tools import CreditBureauError, format_document
+
+_logger = logging.getLogger(__name__)
+
+KIND_SELECTION = [
+    ("financial", "Financial pendency"),
+    ("protest", "Protest"),
+    ("check", "Bounced check"),
+    ("lawsuit", "Lawsuit"),
+    ("other", "Other"),
+]
+
+
+class CreditBureauConsultation(models.Model):
+    """One credit consultation of a CPF/CNPJ — paid, personal data: who, when, why, what
+    it cost and what came back, success or failure."""
+
+    _name = "credit.bureau.consultation"
+    _description = "Credit Consultation"
+    _inherit = ["mail.thread"]
+    _order = "date desc, id desc"
+    _check_company_auto = True
+
+    name = fields.Char(string="Number", readonly=True, copy=False, default="/")
+    document = fields.Char(string="CPF/CNPJ", required=True, readonly=True, index=True)
+    document_type = fields.Selection([("cpf", "CPF"), ("cnpj", "CNPJ")], readonly=True)
+    document_display = fields.Char(string="Document", compute="_compute_document_display")
+    partner_id = fields.Many2one("res.partner", string="Partner", index=True, readonly=True)
+    lead_id = fields.Many2one("crm.lead", string="Lead/Opportunity", index=True, readonly=True)
+    integration_id = fields.Many2one(
+        "credit.bureau.integration",
+        required=True,
+        readonly=True,
+        ondelete="restrict",
+        check_company=True,
+    )
+    provider = fields.Selection(related="integration_id.provider", store=True)
+    company_id = fields.Many2one(
+        "res.company",
+        string="Branch",
+        required=True,
+        readonly=True,
+        index=True,
+        default=lambda self: self.env.company,
+    )
+    product_id = fields.Many2one("credit.bureau.product", readonly=True)
+    product_code = fields.Char(readonly=True)
+    user_id = fields.Many2one(
+        "res.users",
+        string="Requested by",
+        required=True,
+        readonly=True,
+        default=lambda self: self.env.user,
+    )
+    date = fields.Datetime(required=True, readonly=True, default=fields.Datetime.now, index=True)
+    currency_id = fields.Many2one(related="company_id.currency_id")
+    cost = fields.Monetary(readonly=True)
+    reason = fields.Text(string="Purpose", readonly=True)
+    repeat_of_id = fields.Many2one(
+        "credit.bureau.consultation",
+        string="Repeats",
+        readonly=True,
+        help="An earlier consultation of the same document, within the interval, that the "
+        "user chose to pay for again.",
+    )
+    state = fields.Selection(
+        [("pending", "Pending"), ("done", "Done"), ("failed", "Failed")],
+        default="pending",
+        required=True,
+        readonly=True,
+        tracking=True,
+        index=True,
+    )
+    error_message = fields.Text(readonly=True)
+    # normalised result
+    consulted_name = fields.Char(readonly=True)
+    protocol = fields.Char(readonly=True)
+    message = fields.Char(string="Result", readonly=True)
+    score = fields.Integer(readonly=True, aggregator="avg")
+    has_score = fields.Boolean(readonly=True)
+    risk_class = fields.Char(readonly=True)
+    default_probability = fields.Float(string="Default probability (%)", readonly=True)
+    financial_count = fields.Integer(string="Financial pendencies", readonly=True)
+    financial_amount = fields.Monetary(string="Financial pendencies amount", readonly=True)
+    protest_count = fields.Integer(string="Protests", readonly=True)
+    protest_amount = fields.Monetary(string="Protests amount", readonly=True)
+    check_count = fields.Integer(string="Bounced checks", readonly=True)
+    check_amount = fields.Monetary(string="Bounced checks amount", readonly=True)
+    lawsuit_count = fields.Integer(string="Lawsuits", readonly=True)
+    lawsuit_amount = fields.Monetary(string="Lawsuits amount", readonly=True)
+    total_count = fields.Integer(string="Occurrences", readonly=True)
+    total_amount = fields.Monetary(string="Occurrences amount", readonly=True)
+    line_ids = fields.One2many("credit.bureau.consultation.line", "consultation_id", readonly=True)
+    report_attachment_id = fields.Many2one("ir.attachment", readonly=True, copy=False)
+    report_format = fields.Selection([("html", "HTML"), ("pdf", "PDF")], readonly=True)
+    report_purged = fields.Boolean(
+        readonly=True, help="The provider's report was deleted at the end of the retention period."
+    )
+    report_html = fields.Html(compute="_compute_report_html", sanitize=False)
+
+    @api.depends("document")
+    def _compute_document_display(self):
+        for consultation in self:
+            consultation.document_display = format_document(consultation.document or "")
+
+    @api.depends("report_attachment_id", "report_format")
+    def _compute_report_html(self):
+        for consultation in self:
+            html = ""
+            attachment = consultation.sudo().report_attachment_id
+            if consultation.report_format == "html" and attachment:
+                raw = base64.b64decode(attachment.datas or b"").decode("utf-8", errors="replace")
+                # The provider's HTML is untrusted: no script, no external resource.
+                html = html_sanitize(raw, sanitize_style=True, strip_classes=True)
+            consultation.report_html = html
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        for vals in vals_list:
+            if vals.get("name", "/") == "/":
+                vals["name"] = (
+                    self.env["ir.sequence"].next_by_code("credit.bureau.consultation") or "/"
+                )
+        return super().create(vals_list)
+
+    # ------------------------------------------------------------------ running
+    def _bureau_run(self):
+        """Ask the provider. Never raises: a failure becomes a failed consultation with the
+        message, so that nothing paid for or attempted is lost."""
+        for consultation in self.filtered(lambda c: c.state == "pending"):
+            integration = consultation.integration_id
+            try:
+                result = integration._bureau_consult(
+                    consultation.document, consultation.product_code
+                )
+            except CreditBureauError as error:
+                _logger.warning(
+                    "Consultation %s failed at %s: %s",
+                    consultation.name,
+                    integration.provider,
+                    error.detail,
+                )
+                consultation._bureau_fail(error.args[0])
+                continue
+            except Exception:
+                _logger.exception("Consultation %s failed unexpectedly", consultation.name)
+                consultation._bureau_fail(
+                    _(
+                        "Unexpected error while consulting. The technical detail is in the "
+                        "server log."
+                    )
+                )
+                continue
+            consultation._bureau_apply_result(result)
+        return True
+
+    def _bureau_fail(self, message):
+        self.write({"state": "failed", "error_message": message})
+        self.message_post(body=_("Consultation failed: %s") % message)
+
+    def _bureau_apply_result(self, result):
+        self.ensure_one()
+        lines = result.get("lines") or []
+        totals = dict(result.get("totals") or {})
+        for kind in OCCURRENCE_KINDS:
+            if kind not in totals:
+                of_kind = [line for line in lines if line.get("kind", "other") == kind]
+                totals[kind] = (len(of_kind), sum(line.get("amount") or 0.0 for line in of_kind))
+        values = {
+            "state": "done",
+            "error_message": False,
+            "consulted_name": result.get("name"),
+            "protocol": result.get("protocol"),
+            "message": result.get("message"),
+            "has_score": result.get("score") is not None,
+            "score": result.get("score") or 0,
+            "risk_class": result.get("risk_class"),
+            "default_probability": result.get("default_probability") or 0.0,
+            "line_ids": [
+                fields.Command.create(
+                    {
+                        "kind": line.get("kind", "other"),
+                        "date": line.get("date"),
+                        "amount": line.get("amount") or 0.0,
+                        "creditor": line.get("creditor"),
+                        "description": line.get("description"),
+                    }
+                )
+                for line in lines
+            ],
+        }
+        for kind in ("financial", "protest", "check", "lawsuit"):
+            values[f"{kind}_count"], values[f"{kind}_amount"] = totals[kind]
+        values["total_count"] = sum(count for count, _amount in totals.values())
+        values["total_amount"] = sum(amount for _count, amount in totals.values())
+        if result.get("cost") is not None:
+            values["cost"] = result["cost"]
+        pdf, html = result.get("report_pdf"), result.get("report_html")
+        if pdf or html:
+            extension = "pdf" if pdf else "html"
+            attachment = (
+                self.env["ir.attachment"]
+                .sudo()
+                .create(
+                    {
+                        "name": f"{self.name.replace('/', '-')}.{extension}",
+                        "raw": pdf or html.encode("utf-8"),
+                        "mimetype": "application/pdf" if pdf else "text/html",
+                        "res_model": self._name,
+                        "res_id": self.id,
+                        "company_id": self.company_id.id,
+                    }
+                )
+            )
+            values.update(report_attachment_id=attachment.id, report_format=extension)
+        self.write(values)
+        self.message_post(
+            body=_("Consultation done: %(result)s, score %(score)s, %(count)s occurrence(s).")
+            % {
+                "result": self.message or "-",
+                "score": self.score if self.has_score else "-",
+                "count": self.total_count,
+            }
+        )
+
+    # ------------------------------------------------------------------ actions
+    def action_print_report(self):
+        """The printable report: the provider's own PDF when it sent one, else ours."""
+        self.ensure_one()
+        if self.report_format == "pdf" and self.report_attachment_id:
+            return {
+                "type": "ir.actions.act_url",
+                "url": f"/web/content/{self.report_attachment_id.id}?download=true",
+                "target": "download",
+            }
+        return self.env.ref("l10n_br_credit_bureau.action_report_consultation").report_action(self)
+
+    def action_open_partner(self):
+        self.ensure_one()
+        return self.partner_id._get_formview_action() if self.partner_id else False
+
+    # ------------------------------------------------------------------ retention
+    @api.model
+    def _cron_purge_reports(self, batch_size=500):
+        """LGPD: delete the providers' reports after the retention period; the summary
+        fields stay."""
+        days = int(
+            self.env["ir.config_parameter"]
+            .sudo()
+            .get_param(PARAM_RETENTION_DAYS, DEFAULT_RETENTION_DAYS)
+        )
+        limit_date = fields.Datetime.now() - timedelta(days=days)
+        while True:
+            consultations = self.sudo().search(
+                [("report_attachment_id", "!=", False), ("date", "<", limit_date)], limit=batch_size
+            )
+            if not consultations:
+                break
+            attachments = consultations.report_attachment_id
+            consultations.write({"report_attachment_id": False, "report_purged": True})
+            attachments.unlink()
+            _logger.info(
+                "Purged %s consultation reports older than %s days", len(consultations), days
+            )
+            if len(consultations) < batch_size:
+                break
+            if self.env["ir.cron"]._commit_progress(len(consultations)) <= 0:
+                break
+
+
+class CreditBureauConsultationLine(models.Model):
+    _name = "credit.bureau.consultation.line"
+    _description = "Credit Consultation Occurrence"
+    _order = "consultation_id, date desc, id"
+
+    consultation_id = fields.Many2one(
+        "credit.bureau.consultation", required=True, ondelete="cascade", index=True
+    )
+    company_id = fields.Many2one(related="consultation_id.company_id", store=True)
+    currency_id = fields.Many2one(related="consultation_id.currency_id")
+    kind = fields.Selection(KIND_SELECTION, required=True, default="other")
+    date = fields.Date()
+    amount = fields.Monetary()
+    creditor = fields.Char()
+    description = fields.Char()

@@ -1,0 +1,499 @@
+import logging
+import time
+
+import requests
+
+from odoo import _, api, fields, models
+from odoo.exceptions import UserError, ValidationError
+
+from ..const import DEFAULT_TIMEOUT
+from ..tools import CreditBureauError, mask_secrets, to_log_text, validate_document
+
+_logger = logging.getLogger(__name__)
+
+
+class CreditBureauIntegration(models.Model):
+    """A contracted integration with a credit bureau distributor, for one company/branch.
+
+    The provider contract: provider addons add their code to ``provider`` with
+    ``selection_add`` and override the ``_bureau_*`` methods, calling ``super()`` for the
+    other providers. Every request goes through ``_bureau_send_request``.
+    """
+
+    _name = "credit.bureau.integration"
+    _description = "Credit Bureau Integration"
+    _inherit = ["mail.thread"]
+    _order = "company_id, sequence, id"
+    _check_company_auto = True
+    _check_company_domain = models.check_company_domain_parent_of
+
+    name = fields.Char(required=True, tracking=True)
+    sequence = fields.Integer(default=10)
+    active = fields.Boolean(default=True, tracking=True)
+    provider = fields.Selection(
+        selection=[("none", "No provider set"), ("dummy", "Simulated (tests)")],
+        string="Intermediary",
+        required=True,
+        default="none",
+        tracking=True,
+        help="The distributor through which the bureau is reached.",
+    )
+    company_id = fields.Many2one(
+        "res.company",
+        string="Branch",
+        required=True,
+        default=lambda self: self.env.company,
+        tracking=True,
+        help="The company or branch that contracted this integration. A branch without an "
+        "integration of its own uses its head office's.",
+    )
+    environment = fields.Selection(
+        [("homologacao", "Homologation"), ("producao", "Production")],
+        required=True,
+        default="homologacao",
+        tracking=True,
+        help="Homologation uses the provider's test services; production is real and costs money.",
+    )
+    api_base_url = fields.Char(
+        string="Base URL",
+        groups="base.group_system",
+        copy=False,
+        help="Replaces the provider's own address (developer mode: simulators, proxies).",
+    )
+    default_product_id = fields.Many2one(
+        "credit.bureau.product",
+        string="Default consultation product",
+        domain="[('integration_id', '=', id), ('kind', '=', 'consulta')]",
+    )
+    send_sms = fields.Boolean(
+        string="Send SMS on inclusion",
+        help="The distributor sends an SMS to the debtor when the debt is included. The postal "
+        "notice is sent anyway.",
+    )
+    responsible_cpf = fields.Char(
+        string="CPF responsible for negativations",
+        help="CPF of the person legally responsible for the negativations sent.",
+    )
+    auto_negativate = fields.Boolean(
+        string="Include/remove automatically",
+        tracking=True,
+        help="Overdue invoices are negativated and paid ones removed by the scheduled actions.",
+    )
+    default_restriction_code_id = fields.Many2one(
+        "credit.bureau.code",
+        string="Default restriction code",
+        domain="[('integration_id', '=', id), ('kind', '=', 'restriction')]",
+    )
+    default_removal_code_id = fields.Many2one(
+        "credit.bureau.code",
+        string="Default removal code",
+        domain="[('integration_id', '=', id), ('kind', '=', 'removal')]",
+    )
+    currency_id = fields.Many2one(related="company_id.currency_id")
+    min_amount = fields.Monetary(
+        string="Minimum amount",
+        default=10.0,
+        help="Debts below this amount are never negativated (Serasa refuses under R$ 10,00).",
+    )
+    product_ids = fields.One2many("credit.bureau.product", "integration_id", string="Products")
+    code_ids = fields.One2many("credit.bureau.code", "integration_id", string="Codes")
+    restriction_code_ids = fields.One2many(
+        "credit.bureau.code",
+        "integration_id",
+        string="Restriction codes",
+        domain=[("kind", "=", "restriction")],
+    )
+    removal_code_ids = fields.One2many(
+        "credit.bureau.code",
+        "integration_id",
+        string="Removal codes",
+        domain=[("kind", "=", "removal")],
+    )
+    connection_state = fields.Selection(
+        [("untested", "Not tested"), ("ok", "Working"), ("failed", "Failed")],
+        default="untested",
+        readonly=True,
+        copy=False,
+    )
+    connection_message = fields.Char(readonly=True, copy=False)
+    connection_date = fields.Datetime(string="Last test", readonly=True, copy=False)
+    balance = fields.Monetary(readonly=True, copy=False, help="Prepaid balance at the provider.")
+    balance_date = fields.Datetime(readonly=True, copy=False)
+    # Capabilities, from `_bureau_get_features`.
+    supports_consultation = fields.Boolean(compute="_compute_features")
+    supports_negativation = fields.Boolean(compute="_compute_features")
+    supports_balance = fields.Boolean(compute="_compute_features")
+    supports_status_list = fields.Boolean(compute="_compute_features")
+    report_format = fields.Selection(
+        [("html", "HTML"), ("pdf", "PDF")], compute="_compute_features"
+    )
+    costs_money_always = fields.Boolean(
+        compute="_compute_features",
+        help="The provider has no free test environment: every call is charged.",
+    )
+    is_paid_environment = fields.Boolean(compute="_compute_features")
+
+    # ------------------------------------------------------------------ constraints
+    @api.constrains("responsible_cpf")
+    def _check_responsible_cpf(self):
+        for integration in self.filtered("responsible_cpf"):
+            try:
+                _document, kind = validate_document(integration.responsible_cpf)
+            except UserError as error:
+                raise ValidationError(error.args[0]) from error
+            if kind != "cpf":
+                raise ValidationError(_("The person responsible for negativations needs a CPF."))
+
+    @api.constrains("min_amount")
+    def _check_min_amount(self):
+        if any(integration.min_amount < 0 for integration in self):
+            raise ValidationError(_("The minimum amount cannot be negative."))
+
+    @api.constrains("provider", "active")
+    def _check_required_credentials(self):
+        """Credentials that a provider requires, declared with ``required_if_provider``."""
+        for integration in self.filtered(lambda i: i.active and i.provider != "none"):
+            missing = [
+                field.string
+                for field in integration._fields.values()
+                if getattr(field, "required_if_provider", None) == integration.provider
+                and not integration.sudo()[field.name]
+            ]
+            if missing:
+                raise ValidationError(
+                    _("Fill in for %(provider)s: %(fields)s")
+                    % {
+                        "provider": integration._provider_label(),
+                        "fields": ", ".join(missing),
+                    }
+                )
+
+    # ------------------------------------------------------------------ computes
+    @api.depends("provider", "environment")
+    def _compute_features(self):
+        for integration in self:
+            features = integration._bureau_get_features()
+            integration.supports_consultation = features.get("consultation", False)
+            integration.supports_negativation = features.get("negativation", False)
+            integration.supports_balance = features.get("balance", False)
+            integration.supports_status_list = features.get("status_list", False)
+            integration.report_format = features.get("report_format", "html")
+            integration.costs_money_always = features.get("costs_money_always", False)
+            integration.is_paid_environment = (
+                integration.environment == "producao" or integration.costs_money_always
+            )
+
+    def _provider_label(self):
+        self.ensure_one()
+        return dict(self._fields["provider"]._description_selection(self.env)).get(
+            self.provider, self.provider
+        )
+
+    # ------------------------------------------------------------------ CRUD
+    @api.model_create_multi
+    def create(self, vals_list):
+        integrations = super().create(vals_list)
+        self._bureau_update_feature_flag()
+        return integrations
+
+    def write(self, vals):
+        result = super().write(vals)
+        if "active" in vals or "provider" in vals:
+            self._bureau_update_feature_flag()
+        return result
+
+    def unlink(self):
+        result = super().unlink()
+        self._bureau_update_feature_flag()
+        return result
+
+    @api.model
+    def _bureau_update_feature_flag(self):
+        """The setting "Uses credit bureau integration" follows the active integrations."""
+        enabled = bool(self.sudo().with_context(active_test=True).search_count([], limit=1))
+        user_group = self.env.ref("base.group_user").sudo()
+        feature = self.env.ref("l10n_br_credit_bureau.group_credit_bureau_enabled").sudo()
+        if enabled and feature not in user_group.all_implied_ids:
+            user_group._apply_group(feature)
+        elif not enabled and feature in user_group.all_implied_ids:
+            user_group._remove_group(feature)
+
+    @api.model
+    def _remove_provider(self, provider_code):
+        """Called by a provider addon's uninstall hook: archive its integrations."""
+        self.sudo().search([("provider", "=", provider_code)]).write(
+            {"active": False, "provider": "none"}
+        )
+
+    # ------------------------------------------------------------------ routing
+    @api.model
+    def _bureau_for_company(self, company=None):
+        """The integration a company uses: its own, else the nearest parent's (branches)."""
+        company = company or self.env.company
+        while company:
+            integration = self.search(
+                [("company_id", "=", company.id), ("provider", "!=", "none")], limit=1
+            )
+            if integration:
+                return integration
+            company = company.parent_id
+        return self.browse()
+
+    # ------------------------------------------------------------------ actions
+    def action_test_connection(self):
+        self.ensure_one()
+        try:
+            message = self._bureau_test_connection()
+        except CreditBureauError as error:
+            self.write(
+                {
+                    "connection_state": "failed",
+                    "connection_message": error.args[0],
+                    "connection_date": fields.Datetime.now(),
+                }
+            )
+            return self._bureau_notify(error.args[0], "danger")
+        values = {
+            "connection_state": "ok",
+            "connection_message": message or _("Connection working."),
+            "connection_date": fields.Datetime.now(),
+        }
+        if self.supports_balance:
+            try:
+                values.update(
+                    balance=self._bureau_fetch_balance(), balance_date=values["connection_date"]
+                )
+            except CreditBureauError as error:
+                _logger.warning("Balance of integration %s unavailable: %s", self.id, error.detail)
+        self.write(values)
+        return self._bureau_notify(values["connection_message"], "success")
+
+    def action_sync_products(self):
+        """Synchronise products and code lists from the provider into records."""
+        self.ensure_one()
+        catalog = self._bureau_fetch_catalog()
+        self.env["credit.bureau.product"]._bureau_sync(self, catalog.get("products", []))
+        self.env["credit.bureau.code"]._bureau_sync(
+            self, "restriction", catalog.get("restriction_codes", [])
+        )
+        self.env["credit.bureau.code"]._bureau_sync(
+            self, "removal", catalog.get("removal_codes", [])
+        )
+        if not self.default_product_id:
+            self.default_product_id = self.product_ids.filtered(lambda p: p.kind == "consulta")[:1]
+        message = _(
+            "%(products)s products, %(restrictions)s restriction codes and %(removals)s "
+            "removal codes synchronised."
+        ) % {
+            "products": len(catalog.get("products", [])),
+            "restrictions": len(catalog.get("restriction_codes", [])),
+            "removals": len(catalog.get("removal_codes", [])),
+        }
+        self.message_post(body=message)
+        return self._bureau_notify(message, "success")
+
+    def action_refresh_balance(self):
+        self.ensure_one()
+        self.write({"balance": self._bureau_fetch_balance(), "balance_date": fields.Datetime.now()})
+
+    def _bureau_notify(self, message, kind):
+        return {
+            "type": "ir.actions.client",
+            "tag": "display_notification",
+            "params": {
+                "message": message,
+                "type": kind,
+                "sticky": kind == "danger",
+                "next": {"type": "ir.actions.client", "tag": "soft_reload"},
+            },
+        }
+
+    # ------------------------------------------------------------------ the contract
+    def _bureau_get_features(self):
+        """What the provider supports. Override and update the dict for your provider.
+
+        Keys: consultation, negativation, balance, status_list (one call answers the status
+        of many records), co_obligor, report_format ('html' or 'pdf'), costs_money_always.
+        """
+        return {"consultation": False, "negativation": False, "report_format": "html"}
+
+    def _bureau_unsupported(self, operation):
+        raise CreditBureauError(
+            _("%(provider)s does not support: %(operation)s.")
+            % {"provider": self._provider_label(), "operation": operation}
+        )
+
+    def _bureau_test_connection(self):
+        """Check the credentials with a cheap call. Return a message for the user."""
+        self.ensure_one()
+        return self._bureau_unsupported(_("connection test"))
+
+    def _bureau_fetch_catalog(self):
+        """Return ``{'products': [{'code', 'name', 'kind' (consulta|inclusao|baixa),
+        'price'}], 'restriction_codes': [{'code', 'name'}], 'removal_codes': [...]}``."""
+        self.ensure_one()
+        return self._bureau_unsupported(_("product synchronisation"))
+
+    def _bureau_consult(self, document, product_code):
+        """Consult a CPF/CNPJ (clean, validated). Return a normalised result dict:
+
+        ``name``, ``protocol``, ``score`` (int or None), ``risk_class``,
+        ``default_probability`` (percent or None), ``message``, ``cost`` (or None),
+        ``lines``: [{'kind' (financial|protest|check|lawsuit|other), 'date', 'amount',
+        'creditor', 'description'}], ``report_html`` (str or None), ``report_pdf``
+        (bytes or None). Counts and totals are computed by the core from the lines unless
+        given as ``totals``: {kind: (count, amount)}.
+        """
+        self.ensure_one()
+        return self._bureau_unsupported(_("credit consultation"))
+
+    def _bureau_include(self, debt):
+        """Send a negativation. ``debt`` keys: document, kind (cpf|cnpj), name, birth_date,
+        address {zip, street, number, complement, district, city, state}, phone, email,
+        amount, due_date (date), contract, our_number, restriction_code, send_sms,
+        responsible_cpf, idempotency_key, co_obligor (same keys, optional).
+        Return ``{'reference', 'state' (pending|active|error), 'message'}``.
+        """
+        self.ensure_one()
+        return self._bureau_unsupported(_("negativation"))
+
+    def _bureau_find_inclusion(self, debt):
+        """After a timeout: return the result dict of an inclusion of ``debt`` the provider
+        already holds, or None when it has none. Never re-send before asking this."""
+        self.ensure_one()
+        return self._bureau_unsupported(_("negativation lookup"))
+
+    def _bureau_remove(self, reference, removal_code, removal_date):
+        """Request the removal (baixa). Return ``{'state', 'message'}``."""
+        self.ensure_one()
+        return self._bureau_unsupported(_("removal"))
+
+    def _bureau_fetch_status(self, references):
+        """Return ``{reference: {'state', 'message'}}`` for the given references; use the
+        provider's list operation where there is one rather than one call per record."""
+        self.ensure_one()
+        return self._bureau_unsupported(_("status query"))
+
+    def _bureau_fetch_balance(self):
+        """Return the prepaid balance (a float)."""
+        self.ensure_one()
+        return self._bureau_unsupported(_("balance"))
+
+    # ------------------------------------------------------------------ the request seam
+    def _bureau_sensitive_keys(self):
+        """Names of request/response fields to mask in logs, beyond the common ones."""
+        return set()
+
+    def _bureau_secret_values(self):
+        """The secret values themselves (passwords, tokens), masked wherever they appear.
+        Providers extend it with their credential fields."""
+        return []
+
+    def _bureau_base_url(self, default_url):
+        """The base URL to use: the developer-mode override, else the provider's."""
+        self.ensure_one()
+        return (self.sudo().api_base_url or default_url or "").rstrip("/")
+
+    def _bureau_mask(self, data):
+        return mask_secrets(
+            data, self._bureau_sensitive_keys(), self.sudo()._bureau_secret_values()
+        )
+
+    def _bureau_send_request(
+        self,
+        method,
+        url,
+        *,
+        operation,
+        params=None,
+        data=None,
+        json=None,
+        headers=None,
+        auth=None,
+        timeout=None,
+        session=None,
+    ):
+        """Send one HTTP request to the provider: the only way any provider reaches the
+        network. Applies the timeout, logs request and response with secrets masked, and
+        turns transport failures and HTTP 5xx into a ``CreditBureauError``. Other answers
+        (including 4xx) are returned for the provider to interpret.
+        """
+        self.ensure_one()
+        payload = data if data is not None else json
+        _logger.info(
+            "Credit bureau %s [%s] %s %s %s payload=%s",
+            self.provider,
+            operation,
+            method,
+            url,
+            to_log_text(self._bureau_mask(params or {})),
+            to_log_text(self._bureau_mask(payload)) if payload is not None else "-",
+        )
+        started = time.monotonic()
+        sender = session or requests
+        try:
+            response = sender.request(
+                method,
+                url,
+                params=params,
+                data=data,
+                json=json,
+                headers=headers,
+                auth=auth,
+                timeout=timeout or DEFAULT_TIMEOUT,
+            )
+        except requests.exceptions.Timeout as error:
+            raise CreditBureauError(
+                _(
+                    "%(provider)s did not answer in time (%(operation)s). The request may "
+                    "have been processed: its status will be checked before anything is sent "
+                    "again."
+                )
+                % {"provider": self._provider_label(), "operation": operation},
+                detail=str(self._bureau_mask(str(error))),
+                timeout=True,
+            ) from None
+        except requests.exceptions.RequestException as error:
+            raise CreditBureauError(
+                _(
+                    "Could not reach %(provider)s (%(operation)s). Check the network or try "
+                    "again later."
+                )
+                % {"provider": self._provider_label(), "operation": operation},
+                detail=str(self._bureau_mask(str(error))),
+                retryable=True,
+            ) from None
+        elapsed = time.monotonic() - started
+        _logger.info(
+            "Credit bureau %s [%s] answered HTTP %s in %.2fs: %s",
+            self.provider,
+            operation,
+            response.status_code,
+            elapsed,
+            to_log_text(self._bureau_mask(response.text), limit=2000),
+        )
+        if response.status_code >= 500:
+            raise CreditBureauError(
+                _("%(provider)s is unavailable (HTTP %(status)s, %(operation)s). Try again later.")
+                % {
+                    "provider": self._provider_label(),
+                    "status": response.status_code,
+                    "operation": operation,
+                },
+                detail=to_log_text(self._bureau_mask(response.text), limit=500),
+                retryable=True,
+                code=str(response.status_code),
+            )
+        return response
+
+    def _bureau_json(self, response, operation):
+        """Decode a JSON answer, or raise a clear error for a malformed one."""
+        try:
+            return response.json()
+        except ValueError:
+            raise CreditBureauError(
+                _("%(provider)s sent an unreadable answer (%(operation)s). Try again later.")
+                % {"provider": self._provider_label(), "operation": operation},
+                detail=to_log_text(self._bureau_mask(response.text), limit=500),
+                retryable=True,
+            ) from None

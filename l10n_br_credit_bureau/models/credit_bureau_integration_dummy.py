@@ -1,0 +1,208 @@
+"""The simulated provider: lets the core's flows, tests, demo and benchmarks run without a
+distributor, like the payment module's demo provider. No network: answers are computed
+from the document, with an optional latency."""
+
+import hashlib
+import time
+
+from odoo import _, fields, models
+
+from ..tools import CreditBureauError
+
+DUMMY_PROFILES = ("clean", "financial", "protest", "check")
+
+
+def dummy_profile(document):
+    """The deterministic profile of a document: its last character picks it."""
+    return DUMMY_PROFILES[ord(document[-1]) % len(DUMMY_PROFILES)]
+
+
+class CreditBureauIntegration(models.Model):
+    _inherit = "credit.bureau.integration"
+
+    dummy_latency_ms = fields.Integer(
+        string="Simulated latency (ms)",
+        help="Simulated provider: milliseconds each call waits (benchmarks).",
+    )
+    dummy_fail = fields.Selection(
+        [
+            ("timeout", "Timeout"),
+            ("error", "Error"),
+            ("timeout_after_commit", "Timeout after commit"),
+        ],
+        string="Simulated failure",
+        help="Simulated provider: every call fails this way (tests).",
+    )
+
+    def _dummy_call(self, operation):
+        self.ensure_one()
+        if self.dummy_latency_ms:
+            time.sleep(self.dummy_latency_ms / 1000.0)
+        if self.dummy_fail in ("timeout", "timeout_after_commit"):
+            raise CreditBureauError(
+                _("The simulated provider did not answer in time (%s).") % operation,
+                detail="simulated timeout",
+                timeout=True,
+            )
+        if self.dummy_fail == "error":
+            raise CreditBureauError(
+                _("The simulated provider refused the request (%s).") % operation,
+                detail="simulated error",
+                retryable=True,
+            )
+
+    def _bureau_get_features(self):
+        features = super()._bureau_get_features()
+        if self.provider == "dummy":
+            features.update(
+                consultation=True,
+                negativation=True,
+                balance=True,
+                status_list=True,
+                report_format="html",
+            )
+        return features
+
+    def _bureau_test_connection(self):
+        if self.provider != "dummy":
+            return super()._bureau_test_connection()
+        self._dummy_call("test")
+        return _("Simulated provider: connection working.")
+
+    def _bureau_fetch_catalog(self):
+        if self.provider != "dummy":
+            return super()._bureau_fetch_catalog()
+        self._dummy_call("catalog")
+        return {
+            "products": [
+                {"code": "BASICO", "name": "Consulta básica", "kind": "consulta", "price": 4.5},
+                {
+                    "code": "COMPLETO",
+                    "name": "Consulta completa com score",
+                    "kind": "consulta",
+                    "price": 12.9,
+                },
+                {"code": "INCLUSAO", "name": "Inclusão PEFIN", "kind": "inclusao", "price": 6.0},
+                {"code": "EXCLUSAO", "name": "Exclusão PEFIN", "kind": "baixa", "price": 0.0},
+            ],
+            "restriction_codes": [
+                {"code": "TI", "name": "Serviços de dados/internet"},
+                {"code": "TP", "name": "Serviços de telefonia"},
+                {"code": "DP", "name": "Duplicata"},
+                {"code": "OO", "name": "Outras operações"},
+            ],
+            "removal_codes": [
+                {"code": "01", "name": "Pagamento da dívida"},
+                {"code": "02", "name": "Renegociação da dívida"},
+                {"code": "03", "name": "Por solicitação do cliente"},
+                {"code": "19", "name": "Acordo"},
+            ],
+        }
+
+    def _bureau_consult(self, document, product_code):
+        if self.provider != "dummy":
+            return super()._bureau_consult(document, product_code)
+        self._dummy_call("consult")
+        profile = dummy_profile(document)
+        seed = int(hashlib.sha256(document.encode()).hexdigest()[:8], 16)
+        lines = []
+        if profile == "financial":
+            lines = [
+                {
+                    "kind": "financial",
+                    "date": fields.Date.to_date("2025-03-10"),
+                    "amount": 350.0 + seed % 500,
+                    "creditor": "Banco Exemplo S.A.",
+                    "description": "PEFIN",
+                },
+                {
+                    "kind": "financial",
+                    "date": fields.Date.to_date("2025-08-02"),
+                    "amount": 129.9,
+                    "creditor": "Loja Exemplo Ltda",
+                    "description": "REFIN",
+                },
+            ]
+        elif profile == "protest":
+            lines = [
+                {
+                    "kind": "protest",
+                    "date": fields.Date.to_date("2024-11-20"),
+                    "amount": 1200.0,
+                    "creditor": "1º Tabelionato de Protestos",
+                    "description": "Protesto",
+                }
+            ]
+        elif profile == "check":
+            lines = [
+                {
+                    "kind": "check",
+                    "date": fields.Date.to_date("2025-01-15"),
+                    "amount": 0.0,
+                    "creditor": "Banco Exemplo S.A.",
+                    "description": "Cheque sem fundo (alínea 12)",
+                }
+            ]
+        score = 850 - 250 * DUMMY_PROFILES.index(profile) + seed % 50
+        html = (
+            "<div class='dummy-report'><h3>Relatório simulado</h3>"
+            f"<p>Documento: {document}</p><p>Score: {score}</p>"
+            f"<p>Ocorrências: {len(lines)}</p></div>"
+        )
+        return {
+            "name": f"Consultado {document[-4:]}",
+            "protocol": f"SIM-{seed:08X}",
+            "score": score,
+            "risk_class": "ABCD"[DUMMY_PROFILES.index(profile)],
+            "default_probability": round(2.0 + 20 * DUMMY_PROFILES.index(profile), 1),
+            "message": "Nada consta" if profile == "clean" else "Constam restrições",
+            "cost": None,
+            "lines": lines,
+            "report_html": html,
+            "report_pdf": None,
+        }
+
+    def _dummy_reference(self, debt):
+        key = f"{debt['document']}|{debt.get('contract') or ''}"
+        return "SIM-" + hashlib.sha256(key.encode()).hexdigest()[:16].upper()
+
+    def _bureau_include(self, debt):
+        if self.provider != "dummy":
+            return super()._bureau_include(debt)
+        self._dummy_call("include")
+        return {
+            "reference": self._dummy_reference(debt),
+            "state": "pending",
+            "message": _("Received."),
+        }
+
+    def _bureau_find_inclusion(self, debt):
+        if self.provider != "dummy":
+            return super()._bureau_find_inclusion(debt)
+        if self.dummy_fail == "timeout_after_commit":
+            # The inclusion that timed out was recorded by the provider.
+            return {
+                "reference": self._dummy_reference(debt),
+                "state": "pending",
+                "message": _("Received."),
+            }
+        self._dummy_call("lookup")
+        return None
+
+    def _bureau_remove(self, reference, removal_code, removal_date):
+        if self.provider != "dummy":
+            return super()._bureau_remove(reference, removal_code, removal_date)
+        self._dummy_call("remove")
+        return {"state": "removed", "message": _("Removed.")}
+
+    def _bureau_fetch_status(self, references):
+        if self.provider != "dummy":
+            return super()._bureau_fetch_status(references)
+        self._dummy_call("status")
+        return {ref: {"state": "active", "message": _("Active.")} for ref in references}
+
+    def _bureau_fetch_balance(self):
+        if self.provider != "dummy":
+            return super()._bureau_fetch_balance()
+        self._dummy_call("balance")
+        return 1000.0

@@ -1,0 +1,176 @@
+from datetime import timedelta
+
+from odoo import _, api, fields, models
+from odoo.exceptions import UserError
+
+from ..const import DEFAULT_REPEAT_INTERVAL, PARAM_REPEAT_INTERVAL
+from ..tools import format_document, validate_document
+
+
+class CreditBureauConsultWizard(models.TransientModel):
+    _name = "credit.bureau.consult.wizard"
+    _description = "Credit Consultation Wizard"
+    _check_company_auto = True
+
+    company_id = fields.Many2one(
+        "res.company", string="Branch", required=True, default=lambda self: self.env.company
+    )
+    partner_id = fields.Many2one("res.partner", string="Partner")
+    lead_id = fields.Many2one("crm.lead", string="Lead/Opportunity")
+    document = fields.Char(string="CPF/CNPJ", required=True)
+    integration_id = fields.Many2one(
+        "credit.bureau.integration",
+        compute="_compute_integration_id",
+        store=True,
+        readonly=False,
+        required=True,
+        check_company=True,
+        domain="[('provider', '!=', 'none')]",
+    )
+    product_id = fields.Many2one(
+        "credit.bureau.product",
+        compute="_compute_product_id",
+        store=True,
+        readonly=False,
+        domain="[('integration_id', '=', integration_id), ('kind', '=', 'consulta')]",
+    )
+    currency_id = fields.Many2one(related="company_id.currency_id")
+    price = fields.Monetary(related="product_id.price", string="Price")
+    is_paid_environment = fields.Boolean(related="integration_id.is_paid_environment")
+    reason = fields.Text(
+        string="Purpose",
+        help="Why this consultation is needed (LGPD: credit protection). Stored with it.",
+    )
+    previous_consultation_id = fields.Many2one(
+        "credit.bureau.consultation", compute="_compute_previous_consultation_id"
+    )
+    previous_summary = fields.Char(compute="_compute_previous_consultation_id")
+    repeat_interval = fields.Integer(compute="_compute_previous_consultation_id")
+    confirm_repeat = fields.Boolean(string="I want to pay for a new consultation")
+    repeat_reason = fields.Text(string="Reason for consulting again")
+
+    @api.depends("company_id")
+    def _compute_integration_id(self):
+        for wizard in self:
+            if not wizard.integration_id or wizard.integration_id.company_id not in (
+                wizard.company_id.parent_ids
+            ):
+                wizard.integration_id = self.env["credit.bureau.integration"]._bureau_for_company(
+                    wizard.company_id
+                )
+
+    @api.depends("integration_id")
+    def _compute_product_id(self):
+        for wizard in self:
+            if wizard.product_id.integration_id != wizard.integration_id:
+                wizard.product_id = wizard.integration_id.default_product_id
+
+    @api.depends("document", "company_id")
+    def _compute_previous_consultation_id(self):
+        interval = int(
+            self.env["ir.config_parameter"]
+            .sudo()
+            .get_param(PARAM_REPEAT_INTERVAL, DEFAULT_REPEAT_INTERVAL)
+        )
+        for wizard in self:
+            wizard.repeat_interval = interval
+            wizard.previous_consultation_id = wizard._find_previous(interval)
+            previous = wizard.previous_consultation_id
+            wizard.previous_summary = previous and _(
+                "Consulted on %(date)s by %(user)s: %(result)s, score %(score)s, %(count)s "
+                "occurrence(s)."
+            ) % {
+                "date": fields.Datetime.context_timestamp(self, previous.date).strftime(
+                    "%d/%m/%Y %H:%M"
+                ),
+                "user": previous.user_id.name,
+                "result": previous.message or "-",
+                "score": previous.score if previous.has_score else "-",
+                "count": previous.total_count,
+            }
+
+    def _find_previous(self, interval):
+        self.ensure_one()
+        if not self.document or interval <= 0:
+            return self.env["credit.bureau.consultation"]
+        try:
+            document, _kind = validate_document(self.document)
+        except UserError:
+            return self.env["credit.bureau.consultation"]
+        since = fields.Datetime.now() - timedelta(days=interval)
+        return self.env["credit.bureau.consultation"].search(
+            [("document", "=", document), ("state", "=", "done"), ("date", ">=", since)],
+            order="date desc, id desc",
+            limit=1,
+        )
+
+    def action_open_previous(self):
+        """Open the earlier report: free, nothing is sent."""
+        self.ensure_one()
+        return {
+            "type": "ir.actions.act_window",
+            "res_model": "credit.bureau.consultation",
+            "res_id": self.previous_consultation_id.id,
+            "view_mode": "form",
+            "target": "current",
+        }
+
+    def _check_before_sending(self):
+        """Every check that can fail is done before anything is sent or paid for."""
+        self.ensure_one()
+        document, kind = validate_document(self.document)
+        if not self.integration_id:
+            raise UserError(
+                _("No credit bureau integration for %(company)s nor its head office.")
+                % {"company": self.company_id.name}
+            )
+        if not self.integration_id.supports_consultation:
+            raise UserError(
+                _("The integration %(name)s does not offer consultations.")
+                % {"name": self.integration_id.name}
+            )
+        if self.previous_consultation_id:
+            if not self.confirm_repeat:
+                raise UserError(
+                    _(
+                        "%(document)s was already consulted in the last %(days)s days. Open "
+                        "the earlier report (free) or confirm that you want to pay for a new "
+                        "one, with the reason."
+                    )
+                    % {"document": format_document(document), "days": self.repeat_interval}
+                )
+            if not (self.repeat_reason or "").strip():
+                raise UserError(_("Give the reason for consulting the same document again."))
+        return document, kind
+
+    def action_consult(self):
+        self.ensure_one()
+        document, kind = self._check_before_sending()
+        reason = (self.reason or "").strip()
+        if self.previous_consultation_id:
+            reason = "\n".join(
+                filter(None, [reason, _("Repeated: %s") % self.repeat_reason.strip()])
+            )
+        consultation = self.env["credit.bureau.consultation"].create(
+            {
+                "document": document,
+                "document_type": kind,
+                "partner_id": self.partner_id.id,
+                "lead_id": self.lead_id.id,
+                "integration_id": self.integration_id.id,
+                "company_id": self.company_id.id,
+                "product_id": self.product_id.id,
+                "product_code": self.product_id.code,
+                "cost": self.product_id.price,
+                "reason": reason,
+                "repeat_of_id": self.previous_consultation_id.id,
+            }
+        )
+        consultation._bureau_run()
+        return {
+            "type": "ir.actions.act_window",
+            "res_model": "credit.bureau.consultation",
+            "res_id": consultation.id,
+            "view_mode": "form",
+            "target": "current",
+        }
