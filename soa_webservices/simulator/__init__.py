@@ -1,0 +1,1 @@
+# The SOA WebServices simulator (see app.py); not imported by the addon itself.
