@@ -226,6 +226,9 @@ def setup_company(env):
     brl.active = True
     company = env.ref("base.main_company")
     cnpj_type = env.ref("l10n_br.cnpj")
+    # partner_autocomplete would ask Odoo's online service about each company (at creation,
+    # or at the first login): the demo companies are fictitious, so mark them as done.
+    no_enrich = {"iap_enrich_auto_done": True} if "iap_enrich_auto_done" in company else {}
     c = COMPANY
     company.partner_id.write(
         {
@@ -247,7 +250,14 @@ def setup_company(env):
             ),
         }
     )
-    company.write({"name": c["name"], "currency_id": brl.id, "country_id": env.ref("base.br").id})
+    company.write(
+        {
+            "name": c["name"],
+            "currency_id": brl.id,
+            "country_id": env.ref("base.br").id,
+            **no_enrich,
+        }
+    )
     env["account.chart.template"].try_loading("br", company, install_demo=False)
     company = env["res.company"].browse(company.id)
 
@@ -257,7 +267,7 @@ def setup_company(env):
             {
                 "name": b["name"],
                 "parent_id": company.id,
-                "iap_enrich_auto_done": True,  # no call to the partner autocomplete service
+                **no_enrich,
                 "country_id": env.ref("base.br").id,
                 "currency_id": brl.id,
                 "phone": b["phone"],
