@@ -24,5 +24,10 @@
         "views/res_config_settings_views.xml",
         "views/menus.xml",
     ],
+    "assets": {
+        "web.assets_tests": [
+            "l10n_br_credit_bureau/static/tests/tours/**/*",
+        ],
+    },
     "external_dependencies": {"python": ["requests", "python-stdnum"]},
 }

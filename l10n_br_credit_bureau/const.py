@@ -1,7 +1,7 @@
 """Constants shared by the core and the provider addons."""
 
-# Timeouts of every request to a bureau: (connect, read) seconds.
-DEFAULT_TIMEOUT = (5, 30)
+# Timeout of every request to a bureau, in seconds.
+DEFAULT_TIMEOUT = 30
 
 # Keys whose values never reach a log, the chatter or an error message, whatever the
 # provider; providers add their own with `_bureau_sensitive_keys`.

@@ -6,7 +6,6 @@ import re
 from stdnum.br import cnpj as stdnum_cnpj
 from stdnum.br import cpf as stdnum_cpf
 
-from odoo import _
 from odoo.exceptions import UserError
 
 from .const import EXAMPLE_DOCUMENTS, MASK, SENSITIVE_KEYS
@@ -34,34 +33,34 @@ def clean_document(value):
     return re.sub(r"[^0-9A-Za-z]", "", value or "").upper()
 
 
-def validate_document(value):
+def validate_document(env, value):
     """Return ``(document, kind)`` for a valid CPF or CNPJ, kind being ``cpf`` or ``cnpj``.
 
     Accepts the alphanumeric CNPJ (July 2026). Raises a UserError in Portuguese otherwise.
     """
     document = clean_document(value)
     if not document:
-        raise UserError(_("Enter a CPF or CNPJ."))
+        raise UserError(env._("Enter a CPF or CNPJ."))
     if len(set(document)) == 1:
         raise UserError(
-            _("%(document)s is not a valid CPF/CNPJ: a document made of one repeated digit.")
+            env._("%(document)s is not a valid CPF/CNPJ: a document made of one repeated digit.")
             % {"document": value}
         )
     if document in EXAMPLE_DOCUMENTS:
         raise UserError(
-            _("%(document)s is the Receita Federal's example CNPJ, not a real document.")
+            env._("%(document)s is the Receita Federal's example CNPJ, not a real document.")
             % {"document": value}
         )
     if len(document) == 11 and document.isdigit():
         if stdnum_cpf.is_valid(document):
             return document, "cpf"
-        raise UserError(_("%(document)s is not a valid CPF.") % {"document": value})
+        raise UserError(env._("%(document)s is not a valid CPF.") % {"document": value})
     if len(document) == 14:
         if stdnum_cnpj.is_valid(document):
             return document, "cnpj"
-        raise UserError(_("%(document)s is not a valid CNPJ.") % {"document": value})
+        raise UserError(env._("%(document)s is not a valid CNPJ.") % {"document": value})
     raise UserError(
-        _(
+        env._(
             "%(document)s is not a CPF (11 digits) nor a CNPJ (14 characters, letters "
             "allowed in the first 12)."
         )

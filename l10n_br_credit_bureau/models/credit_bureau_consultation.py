@@ -1,4 +1,3 @@
-import base64
 import logging
 from datetime import timedelta
 
@@ -117,7 +116,9 @@ class CreditBureauConsultation(models.Model):
             html = ""
             attachment = consultation.sudo().report_attachment_id
             if consultation.report_format == "html" and attachment:
-                raw = base64.b64decode(attachment.datas or b"").decode("utf-8", errors="replace")
+                raw = (attachment.with_context(bin_size=False).raw or b"").decode(
+                    "utf-8", errors="replace"
+                )
                 # The provider's HTML is untrusted: no script, no external resource.
                 html = html_sanitize(raw, sanitize_style=True, strip_classes=True)
             consultation.report_html = html

@@ -138,7 +138,7 @@ class CreditBureauIntegration(models.Model):
     def _check_responsible_cpf(self):
         for integration in self.filtered("responsible_cpf"):
             try:
-                _document, kind = validate_document(integration.responsible_cpf)
+                _document, kind = validate_document(self.env, integration.responsible_cpf)
             except UserError as error:
                 raise ValidationError(error.args[0]) from error
             if kind != "cpf":

@@ -1,1 +1,6 @@
-from . import test_install
+from . import test_document
+from . import test_request_seam
+from . import test_integration
+from . import test_consultation
+from . import test_security
+from . import test_ui

@@ -22,6 +22,7 @@ class CreditBureauConsultWizard(models.TransientModel):
         "credit.bureau.integration",
         compute="_compute_integration_id",
         store=True,
+        precompute=True,
         readonly=False,
         required=True,
         check_company=True,
@@ -31,6 +32,7 @@ class CreditBureauConsultWizard(models.TransientModel):
         "credit.bureau.product",
         compute="_compute_product_id",
         store=True,
+        precompute=True,
         readonly=False,
         domain="[('integration_id', '=', integration_id), ('kind', '=', 'consulta')]",
     )
@@ -94,7 +96,7 @@ class CreditBureauConsultWizard(models.TransientModel):
         if not self.document or interval <= 0:
             return self.env["credit.bureau.consultation"]
         try:
-            document, _kind = validate_document(self.document)
+            document, _kind = validate_document(self.env, self.document)
         except UserError:
             return self.env["credit.bureau.consultation"]
         since = fields.Datetime.now() - timedelta(days=interval)
@@ -118,7 +120,7 @@ class CreditBureauConsultWizard(models.TransientModel):
     def _check_before_sending(self):
         """Every check that can fail is done before anything is sent or paid for."""
         self.ensure_one()
-        document, kind = validate_document(self.document)
+        document, kind = validate_document(self.env, self.document)
         if not self.integration_id:
             raise UserError(
                 _("No credit bureau integration for %(company)s nor its head office.")

@@ -1,0 +1,193 @@
+import base64
+from datetime import timedelta
+
+from odoo import fields
+from odoo.exceptions import UserError
+from odoo.tests import HttpCase, tagged
+
+from .common import CreditBureauCommon
+
+
+@tagged("post_install", "-at_install")
+class TestConsultation(CreditBureauCommon):
+    def test_consultation_from_partner_stores_everything(self):
+        action = self.partner.with_user(self.consult_user).action_credit_consult()
+        wizard = (
+            self.env["credit.bureau.consult.wizard"]
+            .with_user(self.consult_user)
+            .with_context(action["context"])
+            .create({"reason": "Contrato de internet"})
+        )
+        self.assertEqual(wizard.integration_id, self.integration)  # the head office's
+        self.assertEqual(wizard.product_id.code, "BASICO")
+        self.assertEqual(wizard.price, 4.5)
+        consultation = self.env["credit.bureau.consultation"].browse(
+            wizard.action_consult()["res_id"]
+        )
+        self.assertRecordValues(
+            consultation,
+            [
+                {
+                    "state": "done",
+                    "document": "52998224725",
+                    "document_type": "cpf",
+                    "partner_id": self.partner.id,
+                    "company_id": self.branch.id,
+                    "user_id": self.consult_user.id,
+                    "cost": 4.5,
+                    "reason": "Contrato de internet",
+                    "has_score": True,
+                    "financial_count": 2,
+                    "total_count": 2,
+                }
+            ],
+        )
+        self.assertTrue(consultation.name.startswith("CONS/"))
+        self.assertEqual(len(consultation.line_ids), 2)
+        self.assertEqual(consultation.report_format, "html")
+        html = base64.b64decode(consultation.report_attachment_id.datas).decode()
+        self.assertIn("52998224725", html)
+        self.assertIn("Score", consultation.report_html)
+        # summary on the partner
+        partner = self.partner.with_user(self.consult_user)
+        self.assertEqual(partner.credit_last_consultation_id, consultation)
+        self.assertEqual(partner.credit_last_score, consultation.score)
+        self.assertEqual(partner.credit_open_pendencies, 2)
+        self.assertEqual(partner.credit_consultation_count, 1)
+
+    def test_consultation_from_lead_and_free_document(self):
+        lead = self.env["crm.lead"].create(
+            {
+                "name": "Prospect",
+                "credit_document": "11.222.333/0001-81",
+                "company_id": self.branch.id,
+            }
+        )
+        context = lead.with_user(self.consult_user).action_credit_consult()["context"]
+        consultation = self._consult(context["default_document"], lead_id=lead.id)
+        self.assertEqual(consultation.lead_id, lead)
+        self.assertEqual(consultation.document_type, "cnpj")
+        self.assertEqual(lead.credit_last_consultation_id, consultation)
+        # A document not in the database at all (menu "Consulta de crédito").
+        free = self._consult("390.533.447-05")
+        self.assertFalse(free.partner_id)
+        self.assertEqual(free.state, "done")
+
+    def test_invalid_document_refused_before_anything_is_sent(self):
+        count = self.env["credit.bureau.consultation"].search_count([])
+        with self.assertRaises(UserError) as caught:
+            self._consult("123.456.789-00")
+        self.assertIn("CPF", caught.exception.args[0])
+        self.assertEqual(self.env["credit.bureau.consultation"].search_count([]), count)
+
+    def test_interval_guard_offers_reuse_and_asks_confirmation(self):
+        first = self._consult("529.982.247-25")
+        wizard = (
+            self.env["credit.bureau.consult.wizard"]
+            .with_user(self.consult_user)
+            .create({"document": "52998224725", "company_id": self.branch.id})
+        )
+        self.assertEqual(wizard.previous_consultation_id, first)
+        self.assertIn(self.consult_user.name, wizard.previous_summary)
+        # Opening the earlier report is free: nothing is created.
+        count = self.env["credit.bureau.consultation"].search_count([])
+        self.assertEqual(wizard.action_open_previous()["res_id"], first.id)
+        with self.assertRaises(UserError):
+            wizard.action_consult()
+        wizard.confirm_repeat = True
+        with self.assertRaises(UserError):
+            wizard.action_consult()  # no reason
+        self.assertEqual(self.env["credit.bureau.consultation"].search_count([]), count)
+        wizard.repeat_reason = "Cliente pediu aumento de plano"
+        second = self.env["credit.bureau.consultation"].browse(wizard.action_consult()["res_id"])
+        self.assertEqual(second.repeat_of_id, first)
+        self.assertIn("aumento de plano", second.reason)
+        # Outside the interval, no question asked.
+        first.date = second.date = fields.Datetime.now() - timedelta(days=31)
+        wizard = self.env["credit.bureau.consult.wizard"].create(
+            {"document": "52998224725", "company_id": self.branch.id}
+        )
+        self.assertFalse(wizard.previous_consultation_id)
+
+    def test_failure_leaves_a_failed_record(self):
+        self.integration.dummy_fail = "timeout"
+        consultation = self._consult("529.982.247-25")
+        self.assertEqual(consultation.state, "failed")
+        self.assertTrue(consultation.error_message)
+        self.assertFalse(consultation.report_attachment_id)
+        self.integration.dummy_fail = "error"
+        self.assertEqual(self._consult("390.533.447-05").state, "failed")
+        # A failed consultation does not count as an earlier one for the interval guard.
+        self.integration.dummy_fail = False
+        self.assertEqual(self._consult("529.982.247-25").state, "done")
+
+    def test_unexpected_error_is_recorded_too(self):
+        def broken(*args, **kwargs):
+            raise KeyError("bug")
+
+        self.patch(type(self.integration), "_bureau_consult", broken)
+        with self.assertLogs(
+            "odoo.addons.l10n_br_credit_bureau.models.credit_bureau_consultation", "ERROR"
+        ):
+            consultation = self._consult("529.982.247-25")
+        self.assertEqual(consultation.state, "failed")
+
+    def test_retention_purges_reports_and_keeps_summary(self):
+        old = self._consult("529.982.247-25")
+        recent = self._consult("390.533.447-05")
+        attachment = old.report_attachment_id
+        old.date = fields.Datetime.now() - timedelta(days=181)
+        self.env["credit.bureau.consultation"]._cron_purge_reports()
+        self.assertFalse(attachment.exists())
+        self.assertTrue(old.report_purged)
+        self.assertEqual(old.total_count, 2)
+        self.assertTrue(old.has_score)
+        self.assertTrue(recent.report_attachment_id)
+        self.env["ir.config_parameter"].set_param("l10n_br_credit_bureau.report_retention_days", 0)
+        recent.date = fields.Datetime.now() - timedelta(minutes=1)
+        self.env["credit.bureau.consultation"]._cron_purge_reports()
+        self.assertTrue(recent.report_purged)
+
+    def test_report_html_is_sanitized(self):
+        consultation = self._consult("529.982.247-25")
+        consultation.report_attachment_id.raw = b"<p>ok</p><script>alert(1)</script>"
+        consultation.invalidate_recordset(["report_html"])
+        self.assertIn("ok", consultation.report_html)
+        self.assertNotIn("script", consultation.report_html)
+
+    def test_qweb_report_renders_our_layout(self):
+        consultation = self._consult("529.982.247-25")
+        html, _kind = self.env["ir.actions.report"]._render_qweb_html(
+            "l10n_br_credit_bureau.report_consultation", consultation.ids
+        )
+        html = html.decode()
+        self.assertIn(consultation.name, html)
+        self.assertIn("Veloz Fibra Filial", html)
+        self.assertIn("529.982.247-25", html)
+        self.assertIn("Banco Exemplo", html)  # detail lines
+        self.assertIn("Relatório simulado", html)  # provider HTML embedded
+
+
+@tagged("post_install", "-at_install")
+class TestConsultationPdf(HttpCase, CreditBureauCommon):
+    def test_pdf_download(self):
+        layout = self.env.ref("web.external_layout_standard")
+        (self.branch | self.env.company).external_report_layout_id = layout
+        consultation = self._consult("529.982.247-25")
+        action = consultation.action_print_report()
+        self.assertEqual(action["type"], "ir.actions.report")
+        pdf, kind = (
+            self.env["ir.actions.report"]
+            .with_context(force_report_rendering=True)
+            ._render_qweb_pdf("l10n_br_credit_bureau.report_consultation", consultation.ids)
+        )
+        self.assertEqual(kind, "pdf")
+        self.assertTrue(pdf.startswith(b"%PDF"))
+        # A provider that sends its own PDF: that PDF is the printable one.
+        consultation.report_format = "pdf"
+        consultation.report_attachment_id.write(
+            {"raw": b"%PDF-1.4 provider", "mimetype": "application/pdf"}
+        )
+        action = consultation.action_print_report()
+        self.assertEqual(action["type"], "ir.actions.act_url")
+        self.assertIn(str(consultation.report_attachment_id.id), action["url"])
