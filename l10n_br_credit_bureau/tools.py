@@ -43,28 +43,32 @@ def validate_document(env, value):
         raise UserError(env._("Enter a CPF or CNPJ."))
     if len(set(document)) == 1:
         raise UserError(
-            env._("%(document)s is not a valid CPF/CNPJ: a document made of one repeated digit.")
-            % {"document": value}
+            env._(
+                "%(document)s is not a valid CPF/CNPJ: a document made of one repeated digit.",
+                document=value,
+            )
         )
     if document in EXAMPLE_DOCUMENTS:
         raise UserError(
-            env._("%(document)s is the Receita Federal's example CNPJ, not a real document.")
-            % {"document": value}
+            env._(
+                "%(document)s is the Receita Federal's example CNPJ, not a real document.",
+                document=value,
+            )
         )
     if len(document) == 11 and document.isdigit():
         if stdnum_cpf.is_valid(document):
             return document, "cpf"
-        raise UserError(env._("%(document)s is not a valid CPF.") % {"document": value})
+        raise UserError(env._("%(document)s is not a valid CPF.", document=value))
     if len(document) == 14:
         if stdnum_cnpj.is_valid(document):
             return document, "cnpj"
-        raise UserError(env._("%(document)s is not a valid CNPJ.") % {"document": value})
+        raise UserError(env._("%(document)s is not a valid CNPJ.", document=value))
     raise UserError(
         env._(
             "%(document)s is not a CPF (11 digits) nor a CNPJ (14 characters, letters "
-            "allowed in the first 12)."
+            "allowed in the first 12).",
+            document=value,
         )
-        % {"document": value}
     )
 
 

@@ -1,7 +1,7 @@
 import logging
 from datetime import timedelta
 
-from odoo import _, api, fields, models
+from odoo import api, fields, models
 from odoo.tools import html_sanitize
 
 from ..const import DEFAULT_RETENTION_DAYS, OCCURRENCE_KINDS, PARAM_RETENTION_DAYS
@@ -32,7 +32,7 @@ class CreditBureauConsultation(models.Model):
     document = fields.Char(string="CPF/CNPJ", required=True, readonly=True, index=True)
     document_type = fields.Selection([("cpf", "CPF"), ("cnpj", "CNPJ")], readonly=True)
     document_display = fields.Char(string="Document", compute="_compute_document_display")
-    partner_id = fields.Many2one("res.partner", string="Partner", index=True, readonly=True)
+    partner_id = fields.Many2one("res.partner", index=True, readonly=True)
     lead_id = fields.Many2one("crm.lead", string="Lead/Opportunity", index=True, readonly=True)
     integration_id = fields.Many2one(
         "credit.bureau.integration",
@@ -154,7 +154,7 @@ class CreditBureauConsultation(models.Model):
             except Exception:
                 _logger.exception("Consultation %s failed unexpectedly", consultation.name)
                 consultation._bureau_fail(
-                    _(
+                    self.env._(
                         "Unexpected error while consulting. The technical detail is in the "
                         "server log."
                     )
@@ -165,7 +165,7 @@ class CreditBureauConsultation(models.Model):
 
     def _bureau_fail(self, message):
         self.write({"state": "failed", "error_message": message})
-        self.message_post(body=_("Consultation failed: %s") % message)
+        self.message_post(body=self.env._("Consultation failed: %s", message))
 
     def _bureau_apply_result(self, result):
         self.ensure_one()
@@ -224,12 +224,12 @@ class CreditBureauConsultation(models.Model):
             values.update(report_attachment_id=attachment.id, report_format=extension)
         self.write(values)
         self.message_post(
-            body=_("Consultation done: %(result)s, score %(score)s, %(count)s occurrence(s).")
-            % {
-                "result": self.message or "-",
-                "score": self.score if self.has_score else "-",
-                "count": self.total_count,
-            }
+            body=self.env._(
+                "Consultation done: %(result)s, score %(score)s, %(count)s occurrence(s).",
+                result=self.message or "-",
+                score=self.score if self.has_score else "-",
+                count=self.total_count,
+            )
         )
 
     # ------------------------------------------------------------------ actions

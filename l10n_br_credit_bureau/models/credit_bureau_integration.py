@@ -3,7 +3,7 @@ import time
 
 import requests
 
-from odoo import _, api, fields, models
+from odoo import api, fields, models
 from odoo.exceptions import UserError, ValidationError
 
 from ..const import DEFAULT_TIMEOUT
@@ -142,12 +142,14 @@ class CreditBureauIntegration(models.Model):
             except UserError as error:
                 raise ValidationError(error.args[0]) from error
             if kind != "cpf":
-                raise ValidationError(_("The person responsible for negativations needs a CPF."))
+                raise ValidationError(
+                    self.env._("The person responsible for negativations needs a CPF.")
+                )
 
     @api.constrains("min_amount")
     def _check_min_amount(self):
         if any(integration.min_amount < 0 for integration in self):
-            raise ValidationError(_("The minimum amount cannot be negative."))
+            raise ValidationError(self.env._("The minimum amount cannot be negative."))
 
     @api.constrains("provider", "active")
     def _check_required_credentials(self):
@@ -161,11 +163,11 @@ class CreditBureauIntegration(models.Model):
             ]
             if missing:
                 raise ValidationError(
-                    _("Fill in for %(provider)s: %(fields)s")
-                    % {
-                        "provider": integration._provider_label(),
-                        "fields": ", ".join(missing),
-                    }
+                    self.env._(
+                        "Fill in for %(provider)s: %(fields)s",
+                        provider=integration._provider_label(),
+                        fields=", ".join(missing),
+                    )
                 )
 
     # ------------------------------------------------------------------ computes
@@ -255,7 +257,7 @@ class CreditBureauIntegration(models.Model):
             return self._bureau_notify(error.args[0], "danger")
         values = {
             "connection_state": "ok",
-            "connection_message": message or _("Connection working."),
+            "connection_message": message or self.env._("Connection working."),
             "connection_date": fields.Datetime.now(),
         }
         if self.supports_balance:
@@ -281,14 +283,13 @@ class CreditBureauIntegration(models.Model):
         )
         if not self.default_product_id:
             self.default_product_id = self.product_ids.filtered(lambda p: p.kind == "consulta")[:1]
-        message = _(
+        message = self.env._(
             "%(products)s products, %(restrictions)s restriction codes and %(removals)s "
-            "removal codes synchronised."
-        ) % {
-            "products": len(catalog.get("products", [])),
-            "restrictions": len(catalog.get("restriction_codes", [])),
-            "removals": len(catalog.get("removal_codes", [])),
-        }
+            "removal codes synchronised.",
+            products=len(catalog.get("products", [])),
+            restrictions=len(catalog.get("restriction_codes", [])),
+            removals=len(catalog.get("removal_codes", [])),
+        )
         self.message_post(body=message)
         return self._bureau_notify(message, "success")
 
@@ -319,20 +320,23 @@ class CreditBureauIntegration(models.Model):
 
     def _bureau_unsupported(self, operation):
         raise CreditBureauError(
-            _("%(provider)s does not support: %(operation)s.")
-            % {"provider": self._provider_label(), "operation": operation}
+            self.env._(
+                "%(provider)s does not support: %(operation)s.",
+                provider=self._provider_label(),
+                operation=operation,
+            )
         )
 
     def _bureau_test_connection(self):
         """Check the credentials with a cheap call. Return a message for the user."""
         self.ensure_one()
-        return self._bureau_unsupported(_("connection test"))
+        return self._bureau_unsupported(self.env._("connection test"))
 
     def _bureau_fetch_catalog(self):
         """Return ``{'products': [{'code', 'name', 'kind' (consulta|inclusao|baixa),
         'price'}], 'restriction_codes': [{'code', 'name'}], 'removal_codes': [...]}``."""
         self.ensure_one()
-        return self._bureau_unsupported(_("product synchronisation"))
+        return self._bureau_unsupported(self.env._("product synchronisation"))
 
     def _bureau_consult(self, document, product_code):
         """Consult a CPF/CNPJ (clean, validated). Return a normalised result dict:
@@ -345,7 +349,7 @@ class CreditBureauIntegration(models.Model):
         given as ``totals``: {kind: (count, amount)}.
         """
         self.ensure_one()
-        return self._bureau_unsupported(_("credit consultation"))
+        return self._bureau_unsupported(self.env._("credit consultation"))
 
     def _bureau_include(self, debt):
         """Send a negativation. ``debt`` keys: document, kind (cpf|cnpj), name, birth_date,
@@ -355,29 +359,35 @@ class CreditBureauIntegration(models.Model):
         Return ``{'reference', 'state' (pending|active|error), 'message'}``.
         """
         self.ensure_one()
-        return self._bureau_unsupported(_("negativation"))
+        return self._bureau_unsupported(self.env._("negativation"))
 
     def _bureau_find_inclusion(self, debt):
         """After a timeout: return the result dict of an inclusion of ``debt`` the provider
         already holds, or None when it has none. Never re-send before asking this."""
         self.ensure_one()
-        return self._bureau_unsupported(_("negativation lookup"))
+        return self._bureau_unsupported(self.env._("negativation lookup"))
 
     def _bureau_remove(self, reference, removal_code, removal_date):
         """Request the removal (baixa). Return ``{'state', 'message'}``."""
         self.ensure_one()
-        return self._bureau_unsupported(_("removal"))
+        return self._bureau_unsupported(self.env._("removal"))
 
     def _bureau_fetch_status(self, references):
         """Return ``{reference: {'state', 'message'}}`` for the given references; use the
         provider's list operation where there is one rather than one call per record."""
         self.ensure_one()
-        return self._bureau_unsupported(_("status query"))
+        return self._bureau_unsupported(self.env._("status query"))
 
     def _bureau_fetch_balance(self):
         """Return the prepaid balance (a float)."""
         self.ensure_one()
-        return self._bureau_unsupported(_("balance"))
+        return self._bureau_unsupported(self.env._("balance"))
+
+    @api.model
+    def _bureau_demo_values(self, provider_code):
+        """Values of a demo integration of ``provider_code`` pointing at the provider's
+        simulator (used by ./setup/demo), or None. Providers override for their code."""
+        return None
 
     # ------------------------------------------------------------------ the request seam
     def _bureau_sensitive_keys(self):
@@ -444,22 +454,24 @@ class CreditBureauIntegration(models.Model):
             )
         except requests.exceptions.Timeout as error:
             raise CreditBureauError(
-                _(
+                self.env._(
                     "%(provider)s did not answer in time (%(operation)s). The request may "
                     "have been processed: its status will be checked before anything is sent "
-                    "again."
-                )
-                % {"provider": self._provider_label(), "operation": operation},
+                    "again.",
+                    provider=self._provider_label(),
+                    operation=operation,
+                ),
                 detail=str(self._bureau_mask(str(error))),
                 timeout=True,
             ) from None
         except requests.exceptions.RequestException as error:
             raise CreditBureauError(
-                _(
+                self.env._(
                     "Could not reach %(provider)s (%(operation)s). Check the network or try "
-                    "again later."
-                )
-                % {"provider": self._provider_label(), "operation": operation},
+                    "again later.",
+                    provider=self._provider_label(),
+                    operation=operation,
+                ),
                 detail=str(self._bureau_mask(str(error))),
                 retryable=True,
             ) from None
@@ -474,12 +486,13 @@ class CreditBureauIntegration(models.Model):
         )
         if response.status_code >= 500:
             raise CreditBureauError(
-                _("%(provider)s is unavailable (HTTP %(status)s, %(operation)s). Try again later.")
-                % {
-                    "provider": self._provider_label(),
-                    "status": response.status_code,
-                    "operation": operation,
-                },
+                self.env._(
+                    "%(provider)s is unavailable (HTTP %(status)s, %(operation)s). "
+                    "Try again later.",
+                    provider=self._provider_label(),
+                    status=response.status_code,
+                    operation=operation,
+                ),
                 detail=to_log_text(self._bureau_mask(response.text), limit=500),
                 retryable=True,
                 code=str(response.status_code),
@@ -492,8 +505,11 @@ class CreditBureauIntegration(models.Model):
             return response.json()
         except ValueError:
             raise CreditBureauError(
-                _("%(provider)s sent an unreadable answer (%(operation)s). Try again later.")
-                % {"provider": self._provider_label(), "operation": operation},
+                self.env._(
+                    "%(provider)s sent an unreadable answer (%(operation)s). Try again later.",
+                    provider=self._provider_label(),
+                    operation=operation,
+                ),
                 detail=to_log_text(self._bureau_mask(response.text), limit=500),
                 retryable=True,
             ) from None

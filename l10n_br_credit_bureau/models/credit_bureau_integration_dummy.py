@@ -5,7 +5,7 @@ from the document, with an optional latency."""
 import hashlib
 import time
 
-from odoo import _, fields, models
+from odoo import fields, models
 
 from ..tools import CreditBureauError
 
@@ -40,13 +40,13 @@ class CreditBureauIntegration(models.Model):
             time.sleep(self.dummy_latency_ms / 1000.0)
         if self.dummy_fail in ("timeout", "timeout_after_commit"):
             raise CreditBureauError(
-                _("The simulated provider did not answer in time (%s).") % operation,
+                self.env._("The simulated provider did not answer in time (%s).", operation),
                 detail="simulated timeout",
                 timeout=True,
             )
         if self.dummy_fail == "error":
             raise CreditBureauError(
-                _("The simulated provider refused the request (%s).") % operation,
+                self.env._("The simulated provider refused the request (%s).", operation),
                 detail="simulated error",
                 retryable=True,
             )
@@ -67,7 +67,7 @@ class CreditBureauIntegration(models.Model):
         if self.provider != "dummy":
             return super()._bureau_test_connection()
         self._dummy_call("test")
-        return _("Simulated provider: connection working.")
+        return self.env._("Simulated provider: connection working.")
 
     def _bureau_fetch_catalog(self):
         if self.provider != "dummy":
@@ -173,7 +173,7 @@ class CreditBureauIntegration(models.Model):
         return {
             "reference": self._dummy_reference(debt),
             "state": "pending",
-            "message": _("Received."),
+            "message": self.env._("Received."),
         }
 
     def _bureau_find_inclusion(self, debt):
@@ -184,7 +184,7 @@ class CreditBureauIntegration(models.Model):
             return {
                 "reference": self._dummy_reference(debt),
                 "state": "pending",
-                "message": _("Received."),
+                "message": self.env._("Received."),
             }
         self._dummy_call("lookup")
         return None
@@ -193,13 +193,13 @@ class CreditBureauIntegration(models.Model):
         if self.provider != "dummy":
             return super()._bureau_remove(reference, removal_code, removal_date)
         self._dummy_call("remove")
-        return {"state": "removed", "message": _("Removed.")}
+        return {"state": "removed", "message": self.env._("Removed.")}
 
     def _bureau_fetch_status(self, references):
         if self.provider != "dummy":
             return super()._bureau_fetch_status(references)
         self._dummy_call("status")
-        return {ref: {"state": "active", "message": _("Active.")} for ref in references}
+        return {ref: {"state": "active", "message": self.env._("Active.")} for ref in references}
 
     def _bureau_fetch_balance(self):
         if self.provider != "dummy":

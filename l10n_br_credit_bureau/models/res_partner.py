@@ -1,4 +1,4 @@
-from odoo import _, api, fields, models
+from odoo import api, fields, models
 
 
 class CreditBureauConsultableMixin(models.AbstractModel):
@@ -75,7 +75,7 @@ class CreditBureauConsultableMixin(models.AbstractModel):
         self.ensure_one()
         return {
             "type": "ir.actions.act_window",
-            "name": _("Credit consultation"),
+            "name": self.env._("Credit consultation"),
             "res_model": "credit.bureau.consult.wizard",
             "view_mode": "form",
             "target": "new",

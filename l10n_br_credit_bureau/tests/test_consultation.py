@@ -15,7 +15,7 @@ class TestConsultation(CreditBureauCommon):
         wizard = (
             self.env["credit.bureau.consult.wizard"]
             .with_user(self.consult_user)
-            .with_context(action["context"])
+            .with_context(**action["context"])
             .create({"reason": "Contrato de internet"})
         )
         self.assertEqual(wizard.integration_id, self.integration)  # the head office's

@@ -1,6 +1,6 @@
 from datetime import timedelta
 
-from odoo import _, api, fields, models
+from odoo import api, fields, models
 from odoo.exceptions import UserError
 
 from ..const import DEFAULT_REPEAT_INTERVAL, PARAM_REPEAT_INTERVAL
@@ -15,7 +15,7 @@ class CreditBureauConsultWizard(models.TransientModel):
     company_id = fields.Many2one(
         "res.company", string="Branch", required=True, default=lambda self: self.env.company
     )
-    partner_id = fields.Many2one("res.partner", string="Partner")
+    partner_id = fields.Many2one("res.partner")
     lead_id = fields.Many2one("crm.lead", string="Lead/Opportunity")
     document = fields.Char(string="CPF/CNPJ", required=True)
     integration_id = fields.Many2one(
@@ -78,18 +78,17 @@ class CreditBureauConsultWizard(models.TransientModel):
             wizard.repeat_interval = interval
             wizard.previous_consultation_id = wizard._find_previous(interval)
             previous = wizard.previous_consultation_id
-            wizard.previous_summary = previous and _(
+            wizard.previous_summary = previous and self.env._(
                 "Consulted on %(date)s by %(user)s: %(result)s, score %(score)s, %(count)s "
-                "occurrence(s)."
-            ) % {
-                "date": fields.Datetime.context_timestamp(self, previous.date).strftime(
+                "occurrence(s).",
+                date=fields.Datetime.context_timestamp(self, previous.date).strftime(
                     "%d/%m/%Y %H:%M"
                 ),
-                "user": previous.user_id.name,
-                "result": previous.message or "-",
-                "score": previous.score if previous.has_score else "-",
-                "count": previous.total_count,
-            }
+                user=previous.user_id.name,
+                result=previous.message or "-",
+                score=previous.score if previous.has_score else "-",
+                count=previous.total_count,
+            )
 
     def _find_previous(self, interval):
         self.ensure_one()
@@ -123,26 +122,33 @@ class CreditBureauConsultWizard(models.TransientModel):
         document, kind = validate_document(self.env, self.document)
         if not self.integration_id:
             raise UserError(
-                _("No credit bureau integration for %(company)s nor its head office.")
-                % {"company": self.company_id.name}
+                self.env._(
+                    "No credit bureau integration for %(company)s nor its head office.",
+                    company=self.company_id.name,
+                )
             )
         if not self.integration_id.supports_consultation:
             raise UserError(
-                _("The integration %(name)s does not offer consultations.")
-                % {"name": self.integration_id.name}
+                self.env._(
+                    "The integration %(name)s does not offer consultations.",
+                    name=self.integration_id.name,
+                )
             )
         if self.previous_consultation_id:
             if not self.confirm_repeat:
                 raise UserError(
-                    _(
+                    self.env._(
                         "%(document)s was already consulted in the last %(days)s days. Open "
                         "the earlier report (free) or confirm that you want to pay for a new "
-                        "one, with the reason."
+                        "one, with the reason.",
+                        document=format_document(document),
+                        days=self.repeat_interval,
                     )
-                    % {"document": format_document(document), "days": self.repeat_interval}
                 )
             if not (self.repeat_reason or "").strip():
-                raise UserError(_("Give the reason for consulting the same document again."))
+                raise UserError(
+                    self.env._("Give the reason for consulting the same document again.")
+                )
         return document, kind
 
     def action_consult(self):
@@ -151,7 +157,7 @@ class CreditBureauConsultWizard(models.TransientModel):
         reason = (self.reason or "").strip()
         if self.previous_consultation_id:
             reason = "\n".join(
-                filter(None, [reason, _("Repeated: %s") % self.repeat_reason.strip()])
+                filter(None, [reason, self.env._("Repeated: %s", self.repeat_reason.strip())])
             )
         consultation = self.env["credit.bureau.consultation"].create(
             {
