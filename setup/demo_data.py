@@ -455,6 +455,39 @@ def load(env):
     print(f"  invoices  {len(invoices)} posted ({states}); {len(overdue)} overdue")
 
 
+# Which company each provider's demo integration belongs to; the second branch has none and
+# uses its head office's.
+DEMO_INTEGRATION_COMPANY = {"connect_sa": 0, "soa_webservices": 1, "credito_na_medida": 0}
+
+
+def ensure_integrations(env):
+    """One demo integration per installed provider, pointing at its simulator (idempotent:
+    also run on an existing demo database, so that a newly installed provider gets one)."""
+    Integration = env["credit.bureau.integration"].with_context(active_test=False)
+    head_office = env.company.root_id
+    companies = head_office | head_office.child_ids.sorted("id")
+    codes = [
+        code
+        for code, _label in Integration._fields["provider"].selection
+        if code not in ("none", "dummy")
+    ]
+    for code in codes:
+        if Integration.search_count([("provider", "=", code)]):
+            continue
+        values = Integration._bureau_demo_values(code)
+        if not values:
+            continue
+        company = companies[min(DEMO_INTEGRATION_COMPANY.get(code, 0), len(companies) - 1)]
+        integration = Integration.create(dict(values, company_id=company.id))
+        try:
+            with env.cr.savepoint():
+                integration.action_sync_products()
+                integration.action_test_connection()
+        except Exception as error:  # the demo goes on without the catalog
+            print(f"  integration {integration.name}: synchronisation failed ({error})")
+        print(f"  integration {integration.name} ({code}) for {company.name}")
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("-c", "--config", required=True)
@@ -468,9 +501,10 @@ def main():
         env = Environment(cr, SUPERUSER_ID, {})
         loaded = env["ir.config_parameter"].get_param(MARKER)
         if loaded:
-            print(f"Demo data already in {args.database} (loaded {loaded}): nothing to do.")
-            return 0
-        load(env)
+            print(f"Demo data already in {args.database} (loaded {loaded}).")
+        else:
+            load(env)
+        ensure_integrations(env)
     return 0
 
 
