@@ -4,3 +4,4 @@ from . import test_integration
 from . import test_consultation
 from . import test_security
 from . import test_ui
+from . import test_i18n
