@@ -9,5 +9,11 @@
     "maintainers": ["l10n-br-credit-bureau"],
     "development_status": "Alpha",
     "depends": ["l10n_br_credit_bureau"],
+    "data": [
+        "security/ir.model.access.csv",
+        "views/credit_bureau_integration_views.xml",
+        "wizards/connect_sa_password_wizard_views.xml",
+    ],
+    "uninstall_hook": "uninstall_hook",
     "external_dependencies": {"python": ["requests"]},
 }

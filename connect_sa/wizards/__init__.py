@@ -1,0 +1,1 @@
+from . import connect_sa_password_wizard
