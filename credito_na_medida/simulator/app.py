@@ -14,7 +14,10 @@ exercise the integration. Its wire protocol is the ASSUMED one of
   natureza}`` → ``201 {id, situacao: "pendente"}``; same documento + contrato → 409;
 * ``GET /v1/negativacoes/{id}`` → ``{id, situacao: pendente|ativa|erro|baixada,
   mensagem}``;
-* ``POST /v1/negativacoes/{id}/baixa`` ``{motivo}`` → ``{id, situacao: "baixada"}``.
+* ``POST /v1/negativacoes/{id}/baixa`` ``{motivo}`` → ``{id, situacao: "baixada"}``;
+* ``GET /v1/negativacoes?documento=&contrato=`` → ``[{id, situacao, mensagem, ...}]``
+  [assumed, not even in the analogue API]: what was recorded for a document (and
+  contract), so that a client can check after a timeout instead of sending again.
 
 Errors are JSON ``{erro, codigo}`` (``erro`` in Portuguese, ``codigo`` a stable snake_case
 identifier, see ``ERROS``). Every ``/v1`` call needs ``Authorization: Bearer <token>``.
@@ -605,6 +608,7 @@ class CreditoNaMedidaSimulator:
                 Rule("/v1/produtos", endpoint="produtos", methods=["GET"]),
                 Rule("/v1/consultas", endpoint="consultar", methods=["POST"]),
                 Rule("/v1/negativacoes", endpoint="negativar", methods=["POST"]),
+                Rule("/v1/negativacoes", endpoint="buscar", methods=["GET"]),
                 Rule("/v1/negativacoes/<rid>", endpoint="situacao", methods=["GET"]),
                 Rule("/v1/negativacoes/<rid>/baixa", endpoint="baixar", methods=["POST"]),
             ],
@@ -935,6 +939,25 @@ class CreditoNaMedidaSimulator:
             }
             self._negativacoes[record["id"]] = record
         return _json_response({"id": record["id"], "situacao": "pendente"}, 201)
+
+    def _ep_buscar(self, request):
+        """[assumed] The negativações of a document (and contract), oldest first."""
+        documento = normalize_document(request.args.get("documento"))
+        if not documento:
+            raise ValidationFailure(
+                "campo_obrigatorio", "campo obrigatório não informado: documento"
+            )
+        contrato = (request.args.get("contrato") or "").strip()
+        with self._lock:
+            found = []
+            for record in self._negativacoes.values():
+                if record["documento"] != documento:
+                    continue
+                if contrato and record["contrato"] != contrato:
+                    continue
+                self._advance(record)
+                found.append(self._public(record))
+        return _json_response(found)
 
     def _ep_situacao(self, request, rid):
         with self._lock:

@@ -1,1 +1,2 @@
 from . import test_simulator
+from . import test_credito_na_medida

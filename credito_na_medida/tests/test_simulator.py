@@ -468,6 +468,38 @@ class TestCreditoNaMedidaSimulator(BaseCase):
         self.assertEqual(self._call("POST", baixa, token, {"motivo": "01"}).status_code, 200)
         self.assertEqual(self._negativar(token, contrato="CT-1").status_code, 201)
 
+    def test_negativation_lookup(self):
+        """[assumed] GET /v1/negativacoes?documento=&contrato=: what was recorded."""
+        self.sim.activation_delay = None
+        token = self._token()
+        first = self._negativar(token, contrato="CT-A").json()
+        self._call("POST", f"/v1/negativacoes/{first['id']}/baixa", token, {"motivo": "01"})
+        second = self._negativar(token, contrato="CT-A").json()
+        third = self._negativar(token, contrato="CT-B").json()
+        response = self._call("GET", "/v1/negativacoes?documento=390.533.447-05", token)
+        self.assertEqual(response.status_code, 200, response.text)
+        body = response.json()
+        self.assertEqual([r["id"] for r in body], [first["id"], second["id"], third["id"]])
+        self.assertEqual([r["situacao"] for r in body], ["baixada", "pendente", "pendente"], body)
+        path = "/v1/negativacoes?documento=39053344705&contrato=CT-A"
+        body = self._call("GET", path, token).json()
+        self.assertEqual([r["id"] for r in body], [first["id"], second["id"]])
+        self.assertEqual(body[1]["contrato"], "CT-A")
+        self.assertEqual(body[1]["documento"], "39053344705")
+        path = "/v1/negativacoes?documento=39053344705&contrato=CT-X"
+        self.assertEqual(self._call("GET", path, token).json(), [])
+        self._assert_error(
+            self._call("GET", "/v1/negativacoes?contrato=CT-A", token), 422, "campo_obrigatorio"
+        )
+        self._assert_error(
+            self._call("GET", "/v1/negativacoes?documento=39053344705", auth=False),
+            401,
+            "token_ausente",
+        )
+        self.sim.activate_all()
+        path = "/v1/negativacoes?documento=39053344705&contrato=CT-B"
+        self.assertEqual(self._call("GET", path, token).json()[0]["situacao"], "ativa")
+
     def test_not_found(self):
         token = self._token()
         unknown = uuid.uuid4()
