@@ -9,5 +9,9 @@
     "maintainers": ["l10n-br-credit-bureau"],
     "development_status": "Alpha",
     "depends": ["l10n_br_credit_bureau"],
+    "data": [
+        "views/credit_bureau_integration_views.xml",
+    ],
+    "uninstall_hook": "uninstall_hook",
     "external_dependencies": {"python": ["requests", "zeep"]},
 }

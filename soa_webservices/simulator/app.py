@@ -11,6 +11,7 @@ Services (``<env>`` = ``test-drive`` or ``producao``), WSDL at ``<path>?WSDL``::
                                                 IncluirEnderecoDevedor Incluir Consulta
                                                 Excluir Lista
     /webservices/<env>/serasa/concentre.asmx    Concentre
+    /webservices/<env>/serasa/crednet.asmx      Crednet (assumed: Concentre's request/answer)
     /webservices/<env>/serasa/pefin.asmx        Pefin
     /webservices/<env>/sws/administracao.asmx   Saldo
 
@@ -37,6 +38,8 @@ marked ``# assumed`` are our modelling of what is not public:
   (public: ``G000M000``, ``G000M003``, ``P009M001``, ``P009M002``);
 * amounts in reports are text with a dot (``"1234.56"``), dates ``dd/mm/yyyy``;
 * ``Concentre.Adicionais`` is a comma-separated string (``"Score"``);
+* the ``Crednet`` operation of ``serasa/crednet.asmx`` (the service is public, its contract is
+  not): same request and answer shape as ``Concentre`` (``RetornoCrednet``);
 * both environments share one prepaid balance and charge the same prices.
 """
 
@@ -280,6 +283,9 @@ TYPES = {
     "RetornoSaldo": [el("Saldo", "decimal"), el("TipoConta"), *_envelope_fields()],
 }
 
+# Crednet: assumed to answer like Concentre.
+TYPES["RetornoCrednet"] = list(TYPES["RetornoConcentre"])
+
 # Concentre blocks: TotalOcorrencias, Mensagem and the repeated detail element "Ocorrencia".
 for _block, _detail in (
     ("BlocoPendencias", "PendenciaFinanceira"),
@@ -349,6 +355,17 @@ SERVICES = {
                 [el("Documento"), el("Adicionais")],
                 "RetornoConcentre",
                 "Relatório Concentre por CPF/CNPJ.",
+            )
+        ],
+    ),
+    "serasa/crednet": (
+        "Crednet",
+        [
+            Operation(
+                "Crednet",
+                [el("Documento"), el("Adicionais")],
+                "RetornoCrednet",
+                "Relatório Crednet por CPF/CNPJ.",
             )
         ],
     ),
@@ -518,7 +535,7 @@ EXAMPLE_DOCUMENTS = {
     "erro_inclusao": ("12345679700", "11222333001900"),
 }
 
-DEFAULT_PRICES = {"Concentre": "12.90", "Pefin": "4.90", "Incluir": "3.50"}
+DEFAULT_PRICES = {"Concentre": "12.90", "Crednet": "9.90", "Pefin": "4.90", "Incluir": "3.50"}
 MISBEHAVIOURS = (
     "delay",
     "timeout",
@@ -871,7 +888,8 @@ IIS_ERROR_PAGE = """<!DOCTYPE html>
 # ======================================================================================
 
 _PATH_RE = re.compile(
-    r"^/webservices/(test-drive|producao)/(serasa/negativacao|serasa/concentre|serasa/pefin"
+    r"^/webservices/(test-drive|producao)/(serasa/negativacao|serasa/concentre|serasa/crednet"
+    r"|serasa/pefin"
     r"|sws/administracao)\.asmx/?$",
     re.IGNORECASE,
 )
@@ -1628,9 +1646,9 @@ class SOAWebServicesSimulator:
             and doc in (rec["documento"], rec.get("documento_coobrigado"))
         ]
 
-    def _op_Concentre(self, env, fields):
+    def _op_Concentre(self, env, fields, operation="Concentre"):
         doc = self._document(fields.get("Documento"))
-        self._charge("Concentre")
+        self._charge(operation)
         data = _dossier(doc, datetime.date.today())
         data["PendenciasFinanceiras"] = data["PendenciasFinanceiras"] + self._own_pendencias(
             env, doc
@@ -1656,6 +1674,10 @@ class SOAWebServicesSimulator:
             else "Nada consta para o documento informado."
         )
         return result, message
+
+    def _op_Crednet(self, env, fields):
+        # assumed: Crednet answers like Concentre (its own price)
+        return self._op_Concentre(env, fields, operation="Crednet")
 
     def _op_Pefin(self, env, fields):
         doc = self._document(fields.get("Documento"))

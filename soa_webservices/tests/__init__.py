@@ -1,1 +1,2 @@
 from . import test_simulator
+from . import test_soa_webservices

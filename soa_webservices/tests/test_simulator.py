@@ -490,6 +490,29 @@ class TestSOAWebServicesSimulator(BaseCase):
         invalid = self.con.service.Concentre(Credenciais=CRED, Documento="12345678800")
         self.assertError(invalid, "G000M003")
 
+    def test_crednet_answers_like_concentre(self):
+        # assumed contract: the Crednet operation of serasa/crednet.asmx mirrors Concentre.
+        crednet = self.client("crednet")
+        operations = crednet.wsdl.services["Crednet"].ports["CrednetSoap"].binding._operations
+        self.assertEqual(set(operations), {"Crednet"})
+        before = self.saldo()
+        report = crednet.service.Crednet(
+            Credenciais=CRED, Documento="12345678224", Adicionais="Score"
+        )
+        self.assertOk(report)
+        concentre = self.con.service.Concentre(
+            Credenciais=CRED, Documento="12345678224", Adicionais="Score"
+        )
+        self.assertEqual(
+            zeep.helpers.serialize_object(report), zeep.helpers.serialize_object(concentre)
+        )
+        self.assertEqual(
+            before - self.saldo(), self.sim.prices["Crednet"] + self.sim.prices["Concentre"]
+        )
+        self.assertError(
+            crednet.service.Crednet(Credenciais=BAD_CRED, Documento="12345678810"), "G000M000"
+        )
+
     def test_pefin_profiles(self):
         clean = self.pef.service.Pefin(Credenciais=CRED, Documento="123.456.788-10")
         self.assertOk(clean)

@@ -1,0 +1,197 @@
+"""Every fact of the SOA WebServices protocol the addon relies on, in one place.
+
+Status of each fact, as in ``shared/bureaus/soa_webservices.md``: [public] seen in public
+client code or vendor help pages; [assumed] our best reading, to be confirmed with the vendor.
+Correcting the protocol is a change to this file only.
+"""
+
+from odoo.tools.translate import LazyTranslate
+
+_lt = LazyTranslate(__name__)
+
+PROVIDER_CODE = "soa_webservices"
+
+# ------------------------------------------------------------------ addresses
+# [public] host of the SOAP services; the integration's "Base URL" (developer mode)
+# replaces it (simulator, proxy).
+BASE_URL = "https://www.soawebservices.com.br"
+# [public] <base>/webservices/<environment>/<service>.asmx, WSDL at "?WSDL".
+SERVICE_PATH = "/webservices/{environment}/{service}.asmx"
+WSDL_QUERY = "?WSDL"
+# [public] the environment is a path segment: the vendor's "test-drive" is our homologação.
+ENVIRONMENTS = {"homologacao": "test-drive", "producao": "producao"}
+# [public] service paths.
+SERVICES = {
+    "negativacao": "serasa/negativacao",
+    "concentre": "serasa/concentre",
+    "crednet": "serasa/crednet",
+    "pefin": "serasa/pefin",
+    "administracao": "sws/administracao",
+}
+# [public] the administration service (Saldo, Extrato) exists in production only: the
+# balance is always read there, whatever the integration's environment.
+ADMINISTRATION_ENVIRONMENT = "producao"
+
+# ------------------------------------------------------------------ SOAP
+# [public] XML namespace of every service; SOAPAction is "<namespace>/<Operation>".
+NAMESPACE = "SOAWebServices"
+# [public] ASP.NET generates SOAP 1.1 and 1.2 bindings; the vendor's samples use 1.2.
+# [assumed] both behave the same; 1.1 is used (a SOAP 1.1 fault comes with HTTP 500).
+SOAP_VERSION = "1.1"
+# Seconds allowed to each call and to the WSDL download (the integration may lower or raise
+# the former in developer mode).
+DEFAULT_TIMEOUT = 30
+WSDL_TIMEOUT = 30
+
+# [public] operation names, per service.
+OP_CODIGOS_RESTRICOES = "CodigosRestricoes"
+OP_CODIGOS_BAIXA = "CodigosBaixa"
+OP_INCLUIR_ENDERECO = "IncluirEnderecoDevedor"
+OP_INCLUIR = "Incluir"
+OP_CONSULTA = "Consulta"
+OP_EXCLUIR = "Excluir"
+OP_LISTA = "Lista"
+OP_CONCENTRE = "Concentre"
+OP_CREDNET = "Crednet"  # [assumed] operation name and contract (Concentre's)
+OP_PEFIN = "Pefin"
+OP_SALDO = "Saldo"
+
+# ------------------------------------------------------------------ negativação
+# [public] debtor kinds of Incluir (at most one principal and one co-obligor).
+DEBTOR_PRINCIPAL = "Principal"
+DEBTOR_CO_OBLIGOR = "CoObrigado"
+# [public] dates travel as dd/mm/yyyy.
+DATE_FORMAT = "%d/%m/%Y"
+# [public] Lista conditions. [assumed] their meaning in our normalised states; in particular
+# "Indisponivel" (suspended at the bureau, e.g. by court order) is kept as pending.
+CONDITION_STATES = {
+    "Pendentes": "pending",
+    "Ativas": "active",
+    "Erro": "error",
+    "Indisponivel": "pending",
+    "Baixadas": "removed",
+}
+# Order in which the status query walks the conditions (one Lista call each, stopping once
+# every reference is found): most records are pending or active.
+STATUS_CONDITIONS = ("Pendentes", "Ativas", "Erro", "Indisponivel", "Baixadas")
+# Where a timed-out inclusion is looked for: open conditions first, then Erro.
+FIND_CONDITIONS = ("Pendentes", "Ativas", "Indisponivel", "Erro")
+# [assumed] answer elements: Incluir -> UniqueID, Condicao; Consulta/Excluir -> Negativacao
+# {UniqueID, Condicao, Motivo, Documento, Contrato, DataInclusao, ...}; Lista ->
+# Negativacoes/Negativacao (list); CodigosRestricoes/CodigosBaixa -> Codigos/CodigoDescricao
+# {Codigo, Descricao}; Saldo -> Saldo (decimal).
+
+# ------------------------------------------------------------------ reports
+# Consultation products: code -> (service, operation, Adicionais). [public] Concentre and
+# Pefin; [assumed] Crednet and the "Score" additional item of Concentre.
+REPORT_PRODUCTS = {
+    "CONCENTRE": ("concentre", OP_CONCENTRE, None),
+    "CONCENTRE_SCORE": ("concentre", OP_CONCENTRE, "Score"),
+    "CREDNET": ("crednet", OP_CREDNET, None),
+    "PEFIN": ("pefin", OP_PEFIN, None),
+}
+DEFAULT_REPORT_PRODUCT = "CONCENTRE"
+# The catalog: the vendor publishes no product/price operation [public: none known], so the
+# products are fixed here and their prices are kept as the administrator types them.
+CATALOG_PRODUCTS = [
+    {"code": "CONCENTRE", "name": "Serasa Concentre", "kind": "consulta"},
+    {"code": "CONCENTRE_SCORE", "name": "Serasa Concentre com Score", "kind": "consulta"},
+    {"code": "CREDNET", "name": "Serasa Crednet", "kind": "consulta"},
+    {"code": "PEFIN", "name": "Serasa PEFIN (relatório)", "kind": "consulta"},
+    {"code": "INCLUSAO_PEFIN", "name": "Inclusão PEFIN (negativação)", "kind": "inclusao"},
+    {"code": "BAIXA_PEFIN", "name": "Baixa PEFIN", "kind": "baixa"},
+]
+# [public] Concentre blocks (and the PEFIN report's lists) -> normalised occurrence kind.
+BLOCK_KINDS = {
+    "PendenciasFinanceiras": "financial",
+    "RestricoesFinanceiras": "financial",
+    "Protestos": "protest",
+    "AcheiRecheque": "check",
+    "PendenciasBacen": "check",
+    "AcoesJudiciais": "lawsuit",
+    "PendenciasInternas": "other",
+    "ConvemDevedores": "other",
+    "PendenciasVarejo": "other",
+}
+# [public] block order of the Concentre answer; [assumed] each block holds its details in
+# repeated "Ocorrencia" elements.
+CONCENTRE_BLOCKS = (
+    "PendenciasInternas",
+    "PendenciasFinanceiras",
+    "RestricoesFinanceiras",
+    "PendenciasBacen",
+    "Protestos",
+    "AcoesJudiciais",
+    "ConvemDevedores",
+    "AcheiRecheque",
+)
+BLOCK_DETAIL = "Ocorrencia"  # [assumed]
+# [public] PEFIN report lists (each element repeated).
+PEFIN_BLOCKS = ("PendenciasFinanceiras", "PendenciasVarejo", "PendenciasBacen")
+# [assumed] detail fields: date, amount, creditor, description (first one present wins).
+DETAIL_DATE_FIELDS = ("DataOcorrencia", "DataOcorrenciaRecente", "DataOcorrenciaAntiga")
+DETAIL_AMOUNT_FIELDS = ("Valor",)
+DETAIL_CREDITOR_FIELDS = (
+    "Origem",
+    "Informante",
+    "NomeFantasiaBanco",
+    "NomeBanco",
+    "OrigemOcorrencia",
+    "Cartorio",
+    "Vara",
+)
+DETAIL_DESCRIPTION_FIELDS = ("Modalidade", "Natureza", "Sigla", "Alinea", "TotalChequesSemFundo")
+# [assumed] the Score block of Concentre: Pontuacao (int), ClasseRisco, Mensagem carrying the
+# default probability as "...: 12,3%".
+SCORE_BLOCK = "Score"
+# [assumed] amounts are text with a dot ("1234.56"); Brazilian "1.234,56" is accepted too.
+
+# ------------------------------------------------------------------ answers and errors
+# [public] every answer carries Status (bool), Mensagem and Transacao {Status, CodigoStatus,
+# CodigoStatusDescricao}; a false Status is a refusal explained by CodigoStatus.
+# [public] the known error codes, with our explanation (English source, pt_BR in i18n/) and
+# whether sending again later may succeed (credentials are the integration's problem, not
+# the request's: once fixed, the same request goes through).
+KNOWN_ERRORS = {
+    "G000M000": (
+        _lt(
+            "SOA WebServices rejected the integration's e-mail and password. Check the "
+            "credentials on the integration."
+        ),
+        True,
+    ),
+    "G000M003": (
+        _lt("SOA WebServices rejected the CPF/CNPJ as invalid. Check the document."),
+        False,
+    ),
+    "P009M001": (
+        _lt(
+            "SOA WebServices requires the debtor's birth date. Fill it in on the contact and "
+            "send again."
+        ),
+        False,
+    ),
+    "P009M002": (
+        _lt(
+            "SOA WebServices rejected the debtor's birth date (invalid, or the debtor is under "
+            "18). Check it on the contact."
+        ),
+        False,
+    ),
+}
+# [assumed] codes seen only in our simulator: an insufficient prepaid balance (retryable
+# once topped up) and a record not found (Consulta/Excluir).
+ERROR_INSUFFICIENT_BALANCE = "G000M002"
+ERROR_NOT_FOUND = "N000M002"
+RETRYABLE_CODES = frozenset({ERROR_INSUFFICIENT_BALANCE})
+
+# ------------------------------------------------------------------ secrets
+# [public] the password travels in every body as <Senha>. The e-mail is the account's
+# login: kept in the logs to tell accounts apart.
+SENSITIVE_KEYS = frozenset({"Senha"})
+
+# ------------------------------------------------------------------ demo
+# The simulator (python soa_webservices/simulator) as ./setup/demo starts it.
+DEMO_SIMULATOR_URL = "http://127.0.0.1:8092"
+DEMO_EMAIL = "demo@example.com"
+DEMO_PASSWORD = "demo123"
