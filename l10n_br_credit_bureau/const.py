@@ -37,3 +37,10 @@ DEFAULT_RETENTION_DAYS = 180
 
 # Documents that pass the check digits but are examples, never issued by Receita Federal.
 EXAMPLE_DOCUMENTS = frozenset({"12ABC34501DE35"})
+
+# Negativation
+NOTICE_DAYS = 10  # notice period before a restriction becomes visible (rules.md #2)
+REMOVAL_BUSINESS_DAYS = 5  # removal after payment (STJ Súmula 548)
+MAX_SEND_ATTEMPTS = 5
+RETRY_BASE_MINUTES = 15  # backoff: 15, 30, 60, 120 minutes
+OPEN_NEGATIVATION_STATES = ("sending", "pending", "active", "error")

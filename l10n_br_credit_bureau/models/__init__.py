@@ -2,7 +2,11 @@ from . import credit_bureau_integration
 from . import credit_bureau_integration_dummy
 from . import credit_bureau_catalog
 from . import credit_bureau_consultation
+from . import credit_bureau_negativation
+from . import credit_bureau_negativation_batch
 from . import res_company
 from . import res_partner
+from . import res_partner_negativation
+from . import account_move
 from . import crm_lead
 from . import res_config_settings

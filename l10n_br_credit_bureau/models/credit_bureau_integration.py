@@ -2,9 +2,12 @@ import logging
 import time
 
 import requests
+from dateutil.relativedelta import relativedelta
+from psycopg2 import errors
 
 from odoo import api, fields, models
 from odoo.exceptions import UserError, ValidationError
+from odoo.tools import SQL
 
 from ..const import DEFAULT_TIMEOUT
 from ..tools import CreditBureauError, mask_secrets, to_log_text, validate_document
@@ -308,6 +311,101 @@ class CreditBureauIntegration(models.Model):
                 "next": {"type": "ir.actions.client", "tag": "soft_reload"},
             },
         }
+
+    # ------------------------------------------------------------------ automatic negativation
+    auto_days_after_due = fields.Integer(
+        string="Days after due date",
+        default=30,
+        help="Automatic negativation: invoices overdue by at least this many days.",
+    )
+    auto_restriction_code_id = fields.Many2one(
+        "credit.bureau.code",
+        string="Restriction code (automatic)",
+        domain="[('integration_id', '=', id), ('kind', '=', 'restriction')]",
+        help="Natureza of automatic inclusions; the default restriction code when empty.",
+    )
+    auto_last_run = fields.Datetime(string="Last automatic run", readonly=True, copy=False)
+
+    def _bureau_auto_companies(self):
+        """The companies this integration negativates for: its own, and its branches that
+        have no integration of their own."""
+        self.ensure_one()
+        companies = self.env["res.company"].sudo().search([("id", "child_of", self.company_id.id)])
+        return companies.filtered(lambda c: self.sudo()._bureau_for_company(c) == self)
+
+    def _bureau_auto_candidates(self):
+        """Invoices the next automatic run would consider (before the blocker checks)."""
+        self.ensure_one()
+        today = fields.Date.context_today(self)
+        limit_due = today - relativedelta(days=self.auto_days_after_due)
+        return (
+            self.env["account.move"]
+            .sudo()
+            .search(
+                [
+                    ("company_id", "in", self._bureau_auto_companies().ids),
+                    ("move_type", "=", "out_invoice"),
+                    ("state", "=", "posted"),
+                    ("payment_state", "in", ("not_paid", "partial")),
+                    ("invoice_date_due", "<=", limit_due),
+                    ("invoice_date_due", ">", today - relativedelta(years=5)),
+                    ("amount_residual", ">=", self.min_amount),
+                    ("commercial_partner_id.credit_bureau_no_negativation", "=", False),
+                    (
+                        "credit_negativation_ids",
+                        "not any",
+                        [("state", "not in", ("removed", "cancelled"))],
+                    ),
+                ],
+                order="invoice_date_due, id",
+            )
+        )
+
+    def action_auto_preview(self):
+        """Dry run: what the next automatic run would send, with the blockers."""
+        self.ensure_one()
+        wizard = self.env["credit.bureau.mass.negativate.wizard"].create(
+            {"move_ids": [fields.Command.set(self._bureau_auto_candidates().ids)], "dry_run": True}
+        )
+        return wizard._bureau_open()
+
+    def _bureau_run_auto(self):
+        """Create and queue the negativations of one integration's routine. Locked: two runs
+        of the same integration never overlap."""
+        self.ensure_one()
+        try:
+            with self.env.cr.savepoint():
+                self.env.cr.execute(
+                    SQL(
+                        "SELECT id FROM credit_bureau_integration WHERE id = %s FOR UPDATE NOWAIT",
+                        self.id,
+                    )
+                )
+        except errors.LockNotAvailable:
+            _logger.info("Automatic negativation of %s already running: skipped", self.name)
+            return self.env["credit.bureau.negativation"], {}
+        moves = self._bureau_auto_candidates()
+        negativations, refused = self.env["credit.bureau.negativation"]._bureau_queue(
+            moves,
+            origin="auto",
+            restriction_code=self.auto_restriction_code_id.code or None,
+        )
+        self.auto_last_run = fields.Datetime.now()
+        if refused:
+            _logger.info(
+                "Automatic negativation of %s: %s queued, %s refused",
+                self.name,
+                len(negativations),
+                len(refused),
+            )
+        return negativations, refused
+
+    @api.model
+    def _cron_auto_negativate(self):
+        """Negativação automática, for every integration that has it on."""
+        for integration in self.search([("auto_negativate", "=", True)]):
+            integration._bureau_run_auto()
+            self.env["credit.bureau.negativation"]._bureau_commit()
 
     # ------------------------------------------------------------------ the contract
     def _bureau_get_features(self):

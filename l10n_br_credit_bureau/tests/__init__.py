@@ -5,3 +5,4 @@ from . import test_consultation
 from . import test_security
 from . import test_ui
 from . import test_i18n
+from . import test_negativation

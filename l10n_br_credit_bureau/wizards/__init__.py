@@ -1,1 +1,2 @@
 from . import credit_bureau_consult_wizard
+from . import credit_bureau_negativate_wizard

@@ -1,0 +1,748 @@
+import logging
+import re
+from datetime import timedelta
+
+from dateutil.relativedelta import relativedelta
+
+from odoo import api, fields, models
+from odoo.exceptions import UserError
+from odoo.tools import SQL
+
+from ..const import (
+    MAX_SEND_ATTEMPTS,
+    NOTICE_DAYS,
+    OPEN_NEGATIVATION_STATES,
+    REMOVAL_BUSINESS_DAYS,
+    RETRY_BASE_MINUTES,
+)
+from ..tools import CreditBureauError, clean_document, validate_document
+from .br_calendar import add_business_days
+
+_logger = logging.getLogger(__name__)
+
+STATES = [
+    ("draft", "Draft"),
+    ("sending", "Sending"),
+    ("pending", "Pending (notice period)"),
+    ("active", "Active"),
+    ("removal_requested", "Removal requested"),
+    ("removed", "Removed"),
+    ("error", "Error"),
+    ("cancelled", "Cancelled"),
+]
+PAID_STATES = ("paid", "in_payment", "reversed")
+
+
+class CreditBureauNegativation(models.Model):
+    """One debt (a customer invoice) sent to a credit bureau, from inclusion to removal.
+
+    Sending is always done by the scheduled actions, never inside the user's transaction:
+    a record is marked ``outcome_unknown`` and committed before the provider is called, so
+    that a crash or a timeout leads to asking the provider first, never to a blind re-send.
+    """
+
+    _name = "credit.bureau.negativation"
+    _description = "Negativation"
+    _inherit = ["mail.thread", "mail.activity.mixin"]
+    _order = "id desc"
+    _check_company_auto = True
+
+    name = fields.Char(string="Number", readonly=True, copy=False, default="/")
+    partner_id = fields.Many2one(
+        "res.partner", string="Debtor", required=True, readonly=True, index=True, tracking=True
+    )
+    document = fields.Char(string="CPF/CNPJ", readonly=True)
+    move_id = fields.Many2one(
+        "account.move",
+        string="Invoice",
+        required=True,
+        readonly=True,
+        index=True,
+        ondelete="restrict",
+        check_company=True,
+    )
+    company_id = fields.Many2one(
+        "res.company", string="Branch", required=True, readonly=True, index=True
+    )
+    integration_id = fields.Many2one(
+        "credit.bureau.integration",
+        required=True,
+        readonly=True,
+        index=True,
+        ondelete="restrict",
+        check_company=True,
+        tracking=True,
+    )
+    provider = fields.Selection(related="integration_id.provider", store=True)
+    batch_id = fields.Many2one("credit.bureau.negativation.batch", readonly=True, index=True)
+    currency_id = fields.Many2one(related="move_id.currency_id")
+    amount = fields.Monetary(string="Amount sent", readonly=True)
+    amount_residual = fields.Monetary(related="move_id.amount_residual", string="Open amount")
+    due_date = fields.Date(readonly=True, index=True)
+    contract_number = fields.Char(readonly=True)
+    our_number = fields.Char(string="Nosso número", readonly=True)
+    restriction_code = fields.Char(string="Restriction code (natureza)", readonly=True)
+    send_sms = fields.Boolean(string="Send SMS", readonly=True)
+    origin = fields.Selection(
+        [("manual", "Manual"), ("mass", "Mass"), ("auto", "Automatic")],
+        required=True,
+        default="manual",
+        readonly=True,
+    )
+    user_id = fields.Many2one(
+        "res.users",
+        string="Responsible",
+        default=lambda self: self.env.user,
+        readonly=True,
+        tracking=True,
+    )
+    state = fields.Selection(
+        STATES, default="draft", required=True, readonly=True, tracking=True, index=True
+    )
+    reference = fields.Char(
+        string="Provider reference", readonly=True, copy=False, tracking=True, index=True
+    )
+    idempotency_key = fields.Char(readonly=True, copy=False)
+    outcome_unknown = fields.Boolean(
+        readonly=True,
+        copy=False,
+        help="A request was sent and no answer came back (timeout, crash): the provider is "
+        "asked before anything is sent again.",
+    )
+    sent_date = fields.Datetime(readonly=True, copy=False)
+    expected_visible_date = fields.Date(
+        string="Visible from",
+        readonly=True,
+        copy=False,
+        help="The end of the notice period: the restriction becomes visible to the market.",
+    )
+    active_date = fields.Datetime(readonly=True, copy=False)
+    message = fields.Text(string="Last message", readonly=True, copy=False)
+    attempts = fields.Integer(readonly=True, copy=False)
+    next_retry = fields.Datetime(readonly=True, copy=False, index=True)
+    # removal
+    invoice_paid = fields.Boolean(
+        compute="_compute_invoice_paid", store=True, readonly=True, index=True
+    )
+    paid_date = fields.Date(compute="_compute_invoice_paid", store=True, readonly=True)
+    removal_deadline = fields.Date(
+        compute="_compute_invoice_paid",
+        store=True,
+        readonly=True,
+        help="Five Brazilian business days after payment (STJ Súmula 548).",
+    )
+    removal_code = fields.Char(readonly=True, copy=False)
+    removal_reason = fields.Char(readonly=True, copy=False)
+    removal_requested_date = fields.Datetime(readonly=True, copy=False)
+    removed_date = fields.Datetime(readonly=True, copy=False)
+    removal_late = fields.Boolean(
+        string="Late removal",
+        compute="_compute_removal_late",
+        search="_search_removal_late",
+    )
+
+    _one_open_per_invoice = models.UniqueIndex(
+        "(move_id) WHERE state NOT IN ('removed', 'cancelled')",
+        "This invoice already has an open negativation.",
+    )
+    _paid_to_remove_idx = models.Index(
+        "(integration_id) WHERE invoice_paid AND state IN ('pending', 'active', 'error')"
+    )
+
+    # ------------------------------------------------------------------ computes
+    @api.depends("move_id.payment_state")
+    def _compute_invoice_paid(self):
+        today = fields.Date.context_today(self)
+        newly_paid = self.browse()
+        for negativation in self:
+            paid = negativation.move_id.payment_state in PAID_STATES
+            if paid and not negativation.invoice_paid:
+                newly_paid |= negativation
+                negativation.paid_date = negativation._bureau_payment_date() or today
+                negativation.removal_deadline = add_business_days(
+                    negativation.paid_date, REMOVAL_BUSINESS_DAYS
+                )
+            elif not paid:
+                negativation.paid_date = False
+                negativation.removal_deadline = False
+            negativation.invoice_paid = paid
+        if newly_paid.filtered(lambda n: n.state in OPEN_NEGATIVATION_STATES):
+            # Removal after payment is queued at once (Súmula 548): run the cron now.
+            self.env.ref("l10n_br_credit_bureau.ir_cron_negativation_removal")._trigger()
+
+    def _bureau_payment_date(self):
+        """The date of the payment that settled the invoice."""
+        self.ensure_one()
+        lines = self.move_id.line_ids.filtered(
+            lambda line: line.account_id.account_type == "asset_receivable"
+        )
+        dates = (
+            lines.matched_credit_ids.credit_move_id | lines.matched_debit_ids.debit_move_id
+        ).mapped("date")
+        return max(dates) if dates else False
+
+    def _compute_removal_late(self):
+        today = fields.Date.context_today(self)
+        for negativation in self:
+            negativation.removal_late = bool(
+                negativation.removal_deadline
+                and negativation.state not in ("removed", "cancelled")
+                and negativation.removal_deadline < today
+            )
+
+    def _search_removal_late(self, operator, value):
+        if operator not in ("=", "!=") or not isinstance(value, bool):
+            raise UserError(self.env._("Unsupported search on late removals."))
+        domain = [
+            ("removal_deadline", "<", fields.Date.context_today(self)),
+            ("state", "not in", ("removed", "cancelled")),
+        ]
+        positive = (operator == "=") == value
+        return domain if positive else ["!", "&", *domain]
+
+    # ------------------------------------------------------------------ creation
+    @api.model_create_multi
+    def create(self, vals_list):
+        sequence = self.env["ir.sequence"]
+        for vals in vals_list:
+            if vals.get("name", "/") == "/":
+                vals["name"] = sequence.next_by_code("credit.bureau.negativation") or "/"
+        records = super().create(vals_list)
+        for record in records:
+            record.idempotency_key = (
+                f"{record.company_id.id}-{record.move_id.id}-{record.integration_id.id}-"
+                f"{record.id}-include"
+            )
+        return records
+
+    @api.model
+    def _bureau_blockers(self, move, integration, *, automatic=False):
+        """Everything that forbids negativating ``move``, as sentences in Portuguese.
+        Checked before anything is sent; an empty list means the invoice may go."""
+        blockers = []
+        partner = move.partner_id.commercial_partner_id
+        today = fields.Date.context_today(self)
+        if move.move_type != "out_invoice" or move.state != "posted":
+            blockers.append(self.env._("Only posted customer invoices can be negativated."))
+        if move.payment_state in PAID_STATES or move.amount_residual <= 0:
+            blockers.append(self.env._("The invoice is paid."))
+        if not move.invoice_date_due or move.invoice_date_due >= today:
+            blockers.append(self.env._("The invoice is not overdue."))
+        elif move.invoice_date_due < today - relativedelta(years=5):
+            blockers.append(
+                self.env._(
+                    "The debt is more than five years old (CDC art. 43 §1): it cannot be "
+                    "negativated."
+                )
+            )
+        if not integration:
+            blockers.append(
+                self.env._(
+                    "No credit bureau integration for %(company)s nor its head office.",
+                    company=move.company_id.name,
+                )
+            )
+        else:
+            if not integration.active or not integration.supports_negativation:
+                blockers.append(
+                    self.env._(
+                        "The integration %(name)s cannot send negativations.", name=integration.name
+                    )
+                )
+            if move.amount_residual < integration.min_amount:
+                blockers.append(
+                    self.env._(
+                        "The open amount %(amount)s is below the integration's minimum of "
+                        "%(minimum)s.",
+                        amount=move.currency_id.format(move.amount_residual),
+                        minimum=move.currency_id.format(integration.min_amount),
+                    )
+                )
+        try:
+            validate_document(self.env, partner.vat or "")
+        except UserError as error:
+            blockers.append(
+                self.env._("Debtor %(name)s: %(error)s", name=partner.name, error=error.args[0])
+            )
+        missing = partner._bureau_missing_address_fields()
+        if missing:
+            blockers.append(
+                self.env._(
+                    "Debtor %(name)s: incomplete address, the bureau could not send the notice "
+                    "letter (missing: %(fields)s).",
+                    name=partner.name,
+                    fields=", ".join(missing),
+                )
+            )
+        if partner.credit_bureau_no_negativation:
+            blockers.append(
+                self.env._('Debtor %(name)s is marked "do not negativate".', name=partner.name)
+            )
+        open_negativation = self.sudo().search(
+            [("move_id", "=", move.id), ("state", "not in", ("removed", "cancelled"))], limit=1
+        )
+        if open_negativation:
+            blockers.append(
+                self.env._(
+                    "The invoice already has the negativation %(name)s.",
+                    name=open_negativation.name,
+                )
+            )
+        return blockers
+
+    @api.model
+    def _bureau_prepare(
+        self, move, integration, *, origin, restriction_code=None, send_sms=None, batch=None
+    ):
+        partner = move.partner_id.commercial_partner_id
+        return {
+            "partner_id": partner.id,
+            "document": clean_document(partner.vat),
+            "move_id": move.id,
+            "company_id": move.company_id.id,
+            "integration_id": integration.id,
+            "batch_id": batch.id if batch else False,
+            "amount": move.amount_residual,
+            "due_date": move.invoice_date_due,
+            "contract_number": move.name,
+            "our_number": move.payment_reference or move.name,
+            "restriction_code": restriction_code
+            or integration.default_restriction_code_id.code
+            or "OO",
+            "send_sms": integration.send_sms if send_sms is None else send_sms,
+            "origin": origin,
+            "state": "sending",
+        }
+
+    @api.model
+    def _bureau_queue(self, moves, *, origin, restriction_code=None, send_sms=None, batch=None):
+        """Create negativations, in state "sending", for the invoices that have no blocker,
+        and wake the sending job. Returns (negativations, {move: blockers})."""
+        Integration = self.env["credit.bureau.integration"]
+        vals_list, refused = [], {}
+        for move in moves:
+            integration = Integration.sudo()._bureau_for_company(move.company_id)
+            blockers = self._bureau_blockers(move, integration, automatic=origin == "auto")
+            if blockers:
+                refused[move] = blockers
+                continue
+            vals_list.append(
+                self._bureau_prepare(
+                    move,
+                    integration,
+                    origin=origin,
+                    restriction_code=restriction_code,
+                    send_sms=send_sms,
+                    batch=batch,
+                )
+            )
+        negativations = self.create(vals_list)
+        if negativations:
+            negativations._bureau_log_bulk(self.env._("Queued for sending."))
+            self.env.ref("l10n_br_credit_bureau.ir_cron_negativation_send")._trigger()
+        return negativations, refused
+
+    def _bureau_log_bulk(self, body):
+        """The same chatter line on many records with one insert (audit trail)."""
+        if not self:
+            return
+        subtype = self.env.ref("mail.mt_note")
+        author = self.env.user.partner_id
+        self.env["mail.message"].sudo().create(
+            [
+                {
+                    "model": self._name,
+                    "res_id": record.id,
+                    "body": body,
+                    "message_type": "notification",
+                    "subtype_id": subtype.id,
+                    "author_id": author.id,
+                }
+                for record in self
+            ]
+        )
+
+    # ------------------------------------------------------------------ debt for the provider
+    def _bureau_debt(self):
+        self.ensure_one()
+        partner = self.partner_id
+        document, kind = validate_document(self.env, partner.vat or "")
+        integration = self.integration_id
+        return {
+            "document": document,
+            "kind": kind,
+            "name": partner.name,
+            "birth_date": False,
+            "address": partner._bureau_address(),
+            "phone": re.sub(r"\D", "", partner.phone or ""),
+            "email": partner.email or "",
+            "amount": self.amount,
+            "due_date": self.due_date,
+            "contract": self.contract_number,
+            "our_number": self.our_number,
+            "restriction_code": self.restriction_code,
+            "send_sms": self.send_sms,
+            "responsible_cpf": clean_document(integration.responsible_cpf or ""),
+            "idempotency_key": self.idempotency_key,
+            "co_obligor": None,
+        }
+
+    # ------------------------------------------------------------------ commits
+    def _bureau_commit(self, processed=0):
+        """Commit a batch's progress when running as a scheduled action, so that each
+        record's outcome survives a later crash. Elsewhere (a user's request, a test) the
+        caller's transaction decides. Returns the time left to the cron (seconds)."""
+        if self.env.context.get("ir_cron_progress_id"):
+            return self.env["ir.cron"]._commit_progress(processed)
+        return float("inf")
+
+    def _bureau_lock(self, states):
+        """Lock the records still in ``states``, skipping those another worker holds."""
+        if not self:
+            return self
+        self.flush_model(["state"])
+        self.env.cr.execute(
+            SQL(
+                "SELECT id FROM credit_bureau_negativation WHERE id IN %s AND state IN %s "
+                "ORDER BY id FOR UPDATE SKIP LOCKED",
+                tuple(self.ids),
+                tuple(states),
+            )
+        )
+        return self.browse([row[0] for row in self.env.cr.fetchall()])
+
+    # ------------------------------------------------------------------ sending
+    def _bureau_send(self):
+        """Send the inclusions of records in "sending" (one at a time, each committed)."""
+        for negativation in self._bureau_lock(["sending"]):
+            negativation._bureau_send_one()
+            if negativation._bureau_commit(1) <= 0:
+                break
+
+    def _bureau_send_one(self):
+        self.ensure_one()
+        integration = self.integration_id
+        try:
+            debt = self._bureau_debt()
+        except UserError as error:
+            self._bureau_error(error.args[0], retryable=False)
+            return
+        if self.outcome_unknown:
+            # A previous attempt may have reached the provider: ask before sending again.
+            try:
+                found = integration._bureau_find_inclusion(debt)
+            except CreditBureauError as error:
+                self._bureau_error(error.args[0], retryable=True, detail=error.detail)
+                return
+            if found:
+                self.message_post(
+                    body=self.env._("The provider already had this inclusion: not sent again.")
+                )
+                self._bureau_accepted(found)
+                return
+        # Mark, and commit, before calling: a crash from here on means "ask first".
+        self.write({"outcome_unknown": True, "attempts": self.attempts + 1})
+        self._bureau_commit()
+        try:
+            result = integration._bureau_include(debt)
+        except CreditBureauError as error:
+            self.outcome_unknown = error.timeout
+            self._bureau_error(error.args[0], retryable=error.retryable, detail=error.detail)
+            return
+        except Exception:
+            _logger.exception("Negativation %s: unexpected error while sending", self.name)
+            self._bureau_error(
+                self.env._(
+                    "Unexpected error while sending; the technical detail is in the server log."
+                ),
+                retryable=True,
+            )
+            return
+        self._bureau_accepted(result)
+
+    def _bureau_accepted(self, result):
+        now = fields.Datetime.now()
+        state = result.get("state") or "pending"
+        values = {
+            "reference": result.get("reference") or self.reference,
+            "outcome_unknown": False,
+            "sent_date": self.sent_date or now,
+            "expected_visible_date": fields.Date.context_today(self) + timedelta(days=NOTICE_DAYS),
+            "message": result.get("message") or False,
+            "next_retry": False,
+        }
+        if state == "error":
+            self.write(values)
+            self._bureau_error(
+                result.get("message") or self.env._("Refused by the provider."), retryable=False
+            )
+            return
+        values["state"] = "active" if state == "active" else "pending"
+        if values["state"] == "active":
+            values["active_date"] = now
+        self.write(values)
+        self.message_post(
+            body=self.env._(
+                "Sent to %(provider)s: reference %(reference)s, %(message)s",
+                provider=self.integration_id._provider_label(),
+                reference=values["reference"] or "-",
+                message=values["message"] or "-",
+            )
+        )
+
+    def _bureau_error(self, message, *, retryable, detail=""):
+        values = {"state": "error", "message": message}
+        if retryable and self.attempts < MAX_SEND_ATTEMPTS:
+            minutes = RETRY_BASE_MINUTES * 2 ** max(self.attempts - 1, 0)
+            values["next_retry"] = fields.Datetime.now() + timedelta(minutes=minutes)
+        else:
+            values["next_retry"] = False
+        self.write(values)
+        if detail:
+            _logger.warning("Negativation %s: %s", self.name, detail)
+        self.message_post(body=self.env._("Error: %s", message))
+
+    # ------------------------------------------------------------------ removal
+    def _bureau_request_removal(self, code, reason):
+        """Queue the removal (baixa) of sent negativations; drafts and queued ones that never
+        left are simply cancelled."""
+        now = fields.Datetime.now()
+        never_sent = self.filtered(
+            lambda n: n.state in ("draft", "sending", "error")
+            and not n.reference
+            and not n.outcome_unknown
+        )
+        never_sent.write({"state": "cancelled", "removal_reason": reason})
+        never_sent._bureau_log_bulk(self.env._("Cancelled before being sent: %s", reason))
+        to_remove = (self - never_sent).filtered(
+            lambda n: n.state in ("pending", "active", "error", "sending", "removal_requested")
+        )
+        to_remove.write(
+            {
+                "state": "removal_requested",
+                "removal_code": code,
+                "removal_reason": reason,
+                "removal_requested_date": now,
+                "next_retry": False,
+            }
+        )
+        to_remove._bureau_log_bulk(
+            self.env._("Removal requested (code %(code)s): %(reason)s", code=code, reason=reason)
+        )
+        if to_remove:
+            self.env.ref("l10n_br_credit_bureau.ir_cron_negativation_removal")._trigger()
+        return to_remove
+
+    def _bureau_send_removals(self):
+        for negativation in self._bureau_lock(["removal_requested"]):
+            negativation._bureau_send_removal_one()
+            if negativation._bureau_commit(1) <= 0:
+                break
+
+    def _bureau_send_removal_one(self):
+        self.ensure_one()
+        if not self.reference:
+            # Sent with an unknown outcome and never confirmed: find it first.
+            found = None
+            try:
+                found = self.integration_id._bureau_find_inclusion(self._bureau_debt())
+            except CreditBureauError as error:
+                self._bureau_removal_failed(error.args[0])
+                return
+            if not found:
+                self.write({"state": "cancelled", "outcome_unknown": False})
+                self.message_post(
+                    body=self.env._("The provider never received it: nothing to remove.")
+                )
+                return
+            self.reference = found.get("reference")
+        try:
+            result = self.integration_id._bureau_remove(
+                self.reference, self.removal_code, fields.Date.context_today(self)
+            )
+        except CreditBureauError as error:
+            self._bureau_removal_failed(error.args[0], detail=error.detail)
+            return
+        self.write(
+            {
+                "state": "removed",
+                "removed_date": fields.Datetime.now(),
+                "message": result.get("message") or False,
+                "next_retry": False,
+            }
+        )
+        self.activity_unlink(["mail.mail_activity_data_todo"])
+        self.message_post(body=self.env._("Removed at the provider (code %s).", self.removal_code))
+
+    def _bureau_removal_failed(self, message, detail=""):
+        """The removal stays requested (retried by the cron); the responsible user gets an
+        activity, once."""
+        self.write({"message": message, "attempts": self.attempts + 1})
+        if detail:
+            _logger.warning("Negativation %s removal: %s", self.name, detail)
+        self.message_post(body=self.env._("Removal failed, will be retried: %s", message))
+        self._bureau_alarm(
+            self.env._(
+                "The removal of negativation %(name)s failed: %(message)s",
+                name=self.name,
+                message=message,
+            )
+        )
+
+    def _bureau_alarm(self, note):
+        todo = self.env.ref("mail.mail_activity_data_todo")
+        for negativation in self:
+            if negativation.activity_ids.filtered(lambda a: a.activity_type_id == todo):
+                continue
+            negativation.activity_schedule(
+                "mail.mail_activity_data_todo",
+                date_deadline=negativation.removal_deadline or fields.Date.context_today(self),
+                summary=self.env._("Remove the negativation"),
+                note=note,
+                user_id=(negativation.user_id or self.env.user).id,
+            )
+
+    # ------------------------------------------------------------------ status
+    def _bureau_apply_status(self, status):
+        """Apply a status answer ``{'state', 'message'}`` from the provider."""
+        self.ensure_one()
+        state = status.get("state")
+        values = {"message": status.get("message") or self.message}
+        if state == "active" and self.state == "pending":
+            values.update(state="active", active_date=fields.Datetime.now())
+        elif state == "error" and self.state in ("pending", "sending"):
+            values.update(state="error", next_retry=False)
+        elif state == "removed" and self.state not in ("removed", "cancelled"):
+            values.update(state="removed", removed_date=fields.Datetime.now())
+        else:
+            return False
+        self.write(values)
+        self.message_post(
+            body=self.env._(
+                "Status at the provider: %(state)s. %(message)s",
+                state=dict(STATES)[values["state"]],
+                message=values["message"] or "",
+            )
+        )
+        return True
+
+    # ------------------------------------------------------------------ user actions
+    def action_send_now(self):
+        """Queue again (error) and run the sending job now."""
+        retry = self.filtered(lambda n: n.state == "error")
+        retry.write({"state": "sending", "next_retry": False})
+        self.env.ref("l10n_br_credit_bureau.ir_cron_negativation_send")._trigger()
+        return True
+
+    def action_cancel(self):
+        for negativation in self:
+            if (
+                negativation.state not in ("draft", "error")
+                or negativation.reference
+                or negativation.outcome_unknown
+            ):
+                raise UserError(
+                    self.env._(
+                        "%(name)s was sent to the provider: request its removal instead.",
+                        name=negativation.name,
+                    )
+                )
+        self.write({"state": "cancelled"})
+        return True
+
+    def action_refresh_status(self):
+        for integration, negativations in (
+            self.filtered("reference").grouped("integration_id").items()
+        ):
+            statuses = integration._bureau_fetch_status(negativations.mapped("reference"))
+            for negativation in negativations:
+                if negativation.reference in statuses:
+                    negativation._bureau_apply_status(statuses[negativation.reference])
+        return True
+
+    def action_open_removal_wizard(self):
+        return {
+            "type": "ir.actions.act_window",
+            "name": self.env._("Remove negativation"),
+            "res_model": "credit.bureau.negativation.remove.wizard",
+            "view_mode": "form",
+            "target": "new",
+            "context": {"default_negativation_ids": self.ids},
+        }
+
+    # ------------------------------------------------------------------ crons
+    @api.model
+    def _cron_send(self, batch_size=100):
+        """Negativação: send what is queued."""
+        records = self.search([("state", "=", "sending")], order="id", limit=batch_size)
+        records._bureau_send()
+        remaining = self.search_count([("state", "=", "sending")])
+        self.env["credit.bureau.negativation.batch"]._bureau_close_finished()
+        if remaining and self.env.context.get("ir_cron_progress_id"):
+            self.env["ir.cron"]._commit_progress(remaining=remaining)
+
+    @api.model
+    def _cron_retry_errors(self, batch_size=100):
+        """Reenviar negativações com erro: those due for a retry go back to sending."""
+        due = self.search(
+            [
+                ("state", "=", "error"),
+                ("next_retry", "!=", False),
+                ("next_retry", "<=", fields.Datetime.now()),
+                ("attempts", "<", MAX_SEND_ATTEMPTS),
+            ],
+            limit=batch_size,
+        )
+        due.write({"state": "sending", "next_retry": False})
+        due._bureau_send()
+
+    @api.model
+    def _cron_remove(self, batch_size=100):
+        """Remoção automática: paid invoices, five-year-old debts, then every removal
+        requested (including the retries of failed ones)."""
+        paid = self.search(
+            [
+                ("invoice_paid", "=", True),
+                ("state", "in", ("pending", "active", "error", "sending")),
+            ],
+            limit=batch_size * 10,
+        )
+        for integration, negativations in paid.grouped("integration_id").items():
+            code = integration.default_removal_code_id.code or "01"
+            negativations._bureau_request_removal(code, self.env._("Invoice paid"))
+        limit_date = fields.Date.context_today(self) - relativedelta(years=5)
+        expired = self.search(
+            [("due_date", "<=", limit_date), ("state", "in", ("pending", "active", "error"))],
+            limit=batch_size * 10,
+        )
+        for integration, negativations in expired.grouped("integration_id").items():
+            code = integration.default_removal_code_id.code or "01"
+            negativations._bureau_request_removal(
+                code, self.env._("Five-year limit reached (CDC art. 43 §1)")
+            )
+        self._bureau_commit()
+        requested = self.search([("state", "=", "removal_requested")], order="id", limit=batch_size)
+        requested._bureau_send_removals()
+        late = self.search([("removal_late", "=", True)], limit=batch_size)
+        late._bureau_alarm(self.env._("The removal deadline has passed (STJ Súmula 548)."))
+
+    @api.model
+    def _cron_poll_status(self, batch_size=1000):
+        """Consultar situação: one status call per integration and chunk of references."""
+        waiting = self.search(
+            [("state", "in", ("pending", "sending")), ("reference", "!=", False)], order="id"
+        )
+        for integration, negativations in waiting.grouped("integration_id").items():
+            for start in range(0, len(negativations), batch_size):
+                chunk = negativations[start : start + batch_size]
+                try:
+                    statuses = integration._bureau_fetch_status(chunk.mapped("reference"))
+                except CreditBureauError as error:
+                    _logger.warning("Status poll of %s failed: %s", integration.name, error.detail)
+                    break
+                for negativation in chunk:
+                    status = statuses.get(negativation.reference)
+                    if status:
+                        negativation._bureau_apply_status(status)
+                if self._bureau_commit(len(chunk)) <= 0:
+                    return

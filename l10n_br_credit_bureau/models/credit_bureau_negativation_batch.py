@@ -1,0 +1,84 @@
+from odoo import api, fields, models
+
+
+class CreditBureauNegativationBatch(models.Model):
+    """A mass negativation: sent in the background; its counts show the progress."""
+
+    _name = "credit.bureau.negativation.batch"
+    _description = "Mass negativation"
+    _inherit = ["mail.thread"]
+    _order = "id desc"
+
+    name = fields.Char(readonly=True, required=True, default="/")
+    user_id = fields.Many2one("res.users", default=lambda self: self.env.user, readonly=True)
+    company_id = fields.Many2one(
+        "res.company", default=lambda self: self.env.company, readonly=True
+    )
+    date = fields.Datetime(default=fields.Datetime.now, readonly=True)
+    state = fields.Selection(
+        [("running", "Sending"), ("done", "Done")], default="running", readonly=True, tracking=True
+    )
+    negativation_ids = fields.One2many("credit.bureau.negativation", "batch_id", readonly=True)
+    refused_count = fields.Integer(string="Refused before sending", readonly=True)
+    refused_summary = fields.Text(readonly=True)
+    total_count = fields.Integer(compute="_compute_counts")
+    sending_count = fields.Integer(compute="_compute_counts", string="Sending")
+    sent_count = fields.Integer(compute="_compute_counts", string="Sent")
+    error_count = fields.Integer(compute="_compute_counts", string="Errors")
+    currency_id = fields.Many2one(related="company_id.currency_id")
+    amount_total = fields.Monetary(compute="_compute_counts", string="Total amount")
+
+    @api.depends("negativation_ids.state")
+    def _compute_counts(self):
+        data = {
+            (batch.id, state): (count, amount)
+            for batch, state, count, amount in self.env["credit.bureau.negativation"]._read_group(
+                [("batch_id", "in", self.ids)], ["batch_id", "state"], ["__count", "amount:sum"]
+            )
+        }
+        for batch in self:
+            by_state = {
+                state: value for (batch_id, state), value in data.items() if batch_id == batch.id
+            }
+            batch.total_count = sum(count for count, _amount in by_state.values())
+            batch.amount_total = sum(amount for _count, amount in by_state.values())
+            batch.sending_count = by_state.get("sending", (0, 0))[0]
+            batch.error_count = by_state.get("error", (0, 0))[0]
+            batch.sent_count = sum(
+                by_state.get(state, (0, 0))[0]
+                for state in ("pending", "active", "removal_requested", "removed")
+            )
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        for vals in vals_list:
+            if vals.get("name", "/") == "/":
+                vals["name"] = (
+                    self.env["ir.sequence"].next_by_code("credit.bureau.negativation.batch") or "/"
+                )
+        return super().create(vals_list)
+
+    @api.model
+    def _bureau_close_finished(self):
+        """Close the batches with nothing left to send, with a summary for their author."""
+        for batch in self.search([("state", "=", "running")]):
+            if batch.sending_count:
+                continue
+            batch.state = "done"
+            summary = self.env._(
+                "Mass negativation finished: %(sent)s sent, %(errors)s with errors, %(refused)s "
+                "refused before sending.",
+                sent=batch.sent_count,
+                errors=batch.error_count,
+                refused=batch.refused_count,
+            )
+            batch.message_post(body=summary, partner_ids=batch.user_id.partner_id.ids)
+
+    def action_view_negativations(self):
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id(
+            "l10n_br_credit_bureau.action_credit_negativation"
+        )
+        action["domain"] = [("batch_id", "=", self.id)]
+        action["context"] = {"search_default_group_state": 1}
+        return action
