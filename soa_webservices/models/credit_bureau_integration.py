@@ -498,7 +498,7 @@ class CreditBureauIntegration(models.Model):
             "Devedores": {"Devedor": debtors},
             "Restricao": {
                 "CodigoRestricao": debt.get("restriction_code"),
-                "Contrato": debt.get("contract"),
+                "Contrato": debt.get("contract") or None,
                 "NossoNumero": debt.get("our_number") or None,
                 "DataVencimento": format_date(debt.get("due_date")),
                 "Valor": amount,
