@@ -125,9 +125,10 @@ STATES_UF = frozenset(
 )
 # [assumed] the removal (baixa) has a reason code only: the vendor records its own date.
 
-# [public/assumed] records are processed once a day by the vendor (analogue API): poll the
-# status at most a few times a day. The core's cron polls; this is the interval we advise.
-STATUS_POLL_INTERVAL_HOURS = 6
+# [assumed, from the analogue PEFIN API] records are processed once a day by the vendor:
+# poll the status at most a few times a day. The core's cron polls (every 12 hours, which
+# suits); this is the interval we advise for any other polling.
+STATUS_POLL_INTERVAL_HOURS = 12
 
 # ------------------------------------------------------------------ code lists
 

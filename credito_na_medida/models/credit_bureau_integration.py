@@ -623,34 +623,50 @@ class CreditBureauIntegration(models.Model):
 
     def _bureau_fetch_status(self, references):
         """One GET per negativação: the vendor has no list operation [assumed]. It
-        processes records once a day, so the core's cron should poll a few times a day at
-        most (see const.STATUS_POLL_INTERVAL_HOURS)."""
+        processes records once a day, so polling a few times a day is enough (the core's
+        cron runs every 12 hours; see const.STATUS_POLL_INTERVAL_HOURS).
+
+        A failure stops the round (the vendor is probably down): the statuses already
+        read are returned, the others are asked again at the next round; when not even one
+        was read, the error is raised."""
         if self.provider != PROVIDER:
             return super()._bureau_fetch_status(references)
-        operation = self._cnm_operation("status")
         result = {}
         for reference in references:
-            response = self._cnm_call("GET", const.PATH_NEGATIVATION, "status", reference=reference)
-            if response.status_code == const.NOT_FOUND_STATUS:
-                result[reference] = {
-                    "state": "error",
-                    "message": self.env._(
-                        "Crédito na Medida does not know the negativation %(reference)s.",
-                        reference=reference,
-                    ),
-                }
-                continue
-            body = self._cnm_answer(response, operation)
             try:
-                situacao = body.get(const.NEGATIVATION_STATE)
-                message = body.get(const.NEGATIVATION_MESSAGE) or ""
-            except AttributeError:
-                raise self._cnm_unreadable(response, operation) from None
-            result[reference] = {
-                "state": self._cnm_state(situacao, response, operation),
-                "message": message,
-            }
+                result[reference] = self._cnm_fetch_one_status(reference)
+            except CreditBureauError as error:
+                if not result:
+                    raise
+                _logger.warning(
+                    "Crédito na Medida integration %s: status round stopped after %s of %s "
+                    "negativations: %s",
+                    self.id,
+                    len(result),
+                    len(references),
+                    error.detail or error.args[0],
+                )
+                break
         return result
+
+    def _cnm_fetch_one_status(self, reference):
+        operation = self._cnm_operation("status")
+        response = self._cnm_call("GET", const.PATH_NEGATIVATION, "status", reference=reference)
+        if response.status_code == const.NOT_FOUND_STATUS:
+            return {
+                "state": "error",
+                "message": self.env._(
+                    "Crédito na Medida does not know the negativation %(reference)s.",
+                    reference=reference,
+                ),
+            }
+        body = self._cnm_answer(response, operation)
+        try:
+            situacao = body.get(const.NEGATIVATION_STATE)
+            message = body.get(const.NEGATIVATION_MESSAGE) or ""
+        except AttributeError:
+            raise self._cnm_unreadable(response, operation) from None
+        return {"state": self._cnm_state(situacao, response, operation), "message": message}
 
     # ------------------------------------------------------------------ secrets and demo
     def _bureau_sensitive_keys(self):

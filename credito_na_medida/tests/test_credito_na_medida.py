@@ -12,7 +12,7 @@ from dateutil.relativedelta import relativedelta
 from PyPDF2 import PdfReader
 
 from odoo.exceptions import ValidationError
-from odoo.tests import tagged
+from odoo.tests import HttpCase, tagged
 
 from odoo.addons.credito_na_medida import const, uninstall_hook
 from odoo.addons.credito_na_medida.simulator.app import (
@@ -24,7 +24,10 @@ from odoo.addons.credito_na_medida.simulator.app import (
     format_document,
     normalize_document,
 )
-from odoo.addons.l10n_br_credit_bureau.tests.common import CreditBureauCommon
+from odoo.addons.l10n_br_credit_bureau.tests.common import (
+    CreditBureauCommon,
+    LoopbackRequestsMixin,
+)
 from odoo.addons.l10n_br_credit_bureau.tools import CreditBureauError
 
 SHORT_TIMEOUT = 0.5  # what the addon waits in the fault tests
@@ -645,6 +648,14 @@ class TestCreditoNaMedida(CreditBureauCommon):
                         self.cnm._bureau_remove(reference, "01", self.today)
                 self.assertEqual(caught.exception.timeout, timeout)
                 self.assertTrue(caught.exception.args[0])
+        # A failure in the middle of a status round: what was read is kept, the round stops.
+        second = self.cnm._bureau_include(self._debt(contract="CT-2"))["reference"]
+        third = self.cnm._bureau_include(self._debt(contract="CT-3"))["reference"]
+        self.sim.misbehave("http500", f"/v1/negativacoes/{second}", method="GET")
+        statuses = self.cnm._bureau_fetch_status([reference, second, third])
+        self.assertEqual(list(statuses), [reference])
+        self.assertEqual(statuses[reference]["state"], "pending")
+        self.assertNotIn(third, [path.rsplit("/", 1)[-1] for _m, path, _s in self._paths("GET")])
 
     # ------------------------------------------------------------------ secrets
     def test_secrets_absent_from_logs_and_chatter(self):
@@ -687,3 +698,39 @@ class TestCreditoNaMedida(CreditBureauCommon):
             self.assertNotIn(secret, chatter)
             self.assertNotIn(secret, stored)
         self.assertNotIn(consultation.report_attachment_id.datas.decode()[:200], output)
+
+
+@tagged("post_install", "-at_install")
+class TestCreditoNaMedidaPrint(LoopbackRequestsMixin, HttpCase):
+    """ "Print report" downloads, over HTTP, the very PDF the distributor sent."""
+
+    def test_print_downloads_the_distributors_pdf(self):
+        sim = CreditoNaMedidaSimulator().start()
+        self.addCleanup(sim.stop)
+        integration = self.env["credit.bureau.integration"].create(
+            {
+                "name": "Crédito na Medida",
+                "provider": PROVIDER,
+                "api_base_url": sim.url,
+                "cnm_client_id": DEFAULT_CLIENT_ID,
+                "cnm_client_secret": DEFAULT_CLIENT_SECRET,
+            }
+        )
+        self.addCleanup(integration._cnm_forget_token)
+        integration.action_sync_products()
+        wizard = self.env["credit.bureau.consult.wizard"].create(
+            {"document": "390.533.447-05", "integration_id": integration.id}
+        )
+        consultation = self.env["credit.bureau.consultation"].browse(
+            wizard.action_consult()["res_id"]
+        )
+        self.assertEqual(consultation.state, "done", consultation.error_message)
+        action = consultation.action_print_report()
+        self.authenticate("admin", "admin")
+        response = self.url_open(action["url"])
+        self.assertEqual(response.status_code, 200)
+        self.assertEqual(response.headers["Content-Type"], "application/pdf")
+        self.assertIn("attachment", response.headers["Content-Disposition"])
+        self.assertEqual(response.content, consultation.report_attachment_id.raw)
+        text = PdfReader(io.BytesIO(response.content)).pages[0].extract_text()
+        self.assertIn(consultation.protocol, text)
