@@ -1,2 +1,3 @@
 from . import test_simulator
 from . import test_soa_webservices
+from . import test_soa_negativation
