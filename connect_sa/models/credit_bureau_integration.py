@@ -218,11 +218,23 @@ class CreditBureauIntegration(models.Model):
             return super()._bureau_fetch_status(references)
         statuses = {}
         for reference in references:
-            answer = self._connect_sa_pefin(
-                const.ACTION_LOOKUP,
-                {const.FIELD_REFERENCE: reference},
-                accept=(const.CODE_NOT_FOUND,),
-            )
+            try:
+                answer = self._connect_sa_pefin(
+                    const.ACTION_LOOKUP,
+                    {const.FIELD_REFERENCE: reference},
+                    accept=(const.CODE_NOT_FOUND,),
+                )
+            except CreditBureauError as error:
+                if not statuses:
+                    raise
+                # Keep the answers already received; the others are asked next time.
+                _logger.warning(
+                    "Connect SA status query stopped at %s after %s answers: %s",
+                    reference,
+                    len(statuses),
+                    error.detail,
+                )
+                break
             if self._connect_sa_code(answer) == const.CODE_NOT_FOUND:
                 statuses[reference] = {
                     "state": "error",
@@ -264,8 +276,8 @@ class CreditBureauIntegration(models.Model):
 
     # ------------------------------------------------------------------ requests
     def _connect_sa_post(self, api, form, operation):
-        """POST a form to one of the two APIs with its pair; return the decoded answer
-        after the vendor's status check is left to the caller."""
+        """POST a form to one of the two APIs with its pair; return the decoded answer (the
+        caller checks the vendor's status)."""
         self.ensure_one()
         url = self._bureau_base_url(const.URL) + const.PATHS[api]
         data = {
@@ -318,6 +330,21 @@ class CreditBureauIntegration(models.Model):
         """Call the PEFIN API; a status code other than success (or one of ``accept``)
         raises a CreditBureauError."""
         operation = operation or self._connect_sa_operation(action)
+        if (
+            action in const.PEFIN_WRITE_ACTIONS
+            and not const.PEFIN_HAS_TEST_MODE
+            and self.environment != "producao"
+            and not self.sudo().api_base_url
+        ):
+            raise CreditBureauError(
+                self.env._(
+                    "Connect SA has no test environment for PEFIN: in homologation, the "
+                    "%(operation)s is not sent to Connect SA, where it would be real. Switch "
+                    "the integration to production to negativate for real, or point its Base "
+                    "URL at a test server (e.g. the simulator).",
+                    operation=operation,
+                )
+            )
         answer = self._connect_sa_post(
             "pefin", dict(form or {}, **{const.FIELD_ACTION: action}), operation
         )

@@ -1,2 +1,3 @@
 from . import test_simulator
 from . import test_connect_sa
+from . import test_negativation_flow

@@ -470,6 +470,20 @@ class TestConnectSAProvider(ConnectSACommon):
         self.assertEqual(statuses["PF-INEXISTENTE"]["state"], "error")
         self.assertIn("não encontrado", statuses["PF-INEXISTENTE"]["message"])
         self.assertTrue(all(r.form["password"] == PEFIN_PASSWORD for r in self.sim.requests))
+        # The first call failing fails the query; a failure half-way keeps what came.
+        self.sim.misbehave("http500", "consultar")
+        with self.assertRaises(CreditBureauError):
+            integration._bureau_fetch_status([reference, other])
+        original = type(integration)._connect_sa_pefin
+
+        def second_call_fails(record, *args, **kwargs):
+            answer = original(record, *args, **kwargs)
+            self.sim.misbehave("http500", "consultar")
+            return answer
+
+        self.patch(type(integration), "_connect_sa_pefin", second_call_fails)
+        statuses = integration._bureau_fetch_status([reference, other, "PF-INEXISTENTE"])
+        self.assertEqual(set(statuses), {reference})
 
     def test_error_state_and_removal_refused(self):
         document = sorted(DEFAULT_ERROR_DOCUMENTS)[0]
@@ -494,6 +508,17 @@ class TestConnectSAProvider(ConnectSACommon):
         self.assertIn("duplicate inclusion", error.args[0])
         self.assertEqual(error.reference, first["reference"])
         self.assertEqual(len(self.sim.records), 1)
+
+    def test_homologation_never_negativates_at_the_vendor(self):
+        self.integration.api_base_url = False  # the vendor's own host
+        for call in (
+            lambda: self.integration._bureau_include(self.debt()),
+            lambda: self.integration._bureau_remove("PF1", "01", date.today()),
+        ):
+            with self.assertRaises(CreditBureauError) as caught:
+                call()
+            self.assertIn("no test environment for PEFIN", caught.exception.args[0])
+        self.assertFalse(self.sim.requests)
 
     def test_vendor_validation_errors_are_clear(self):
         with self.assertRaises(CreditBureauError) as caught:
