@@ -300,6 +300,20 @@ class CreditBureauIntegration(models.Model):
         self.ensure_one()
         self.write({"balance": self._bureau_fetch_balance(), "balance_date": fields.Datetime.now()})
 
+    def action_resend_errors(self):
+        """Reenviar negativações com erro: queue this integration's failed inclusions again.
+        Safe against duplicates: a record whose outcome is unknown is looked up at the
+        provider before anything is sent."""
+        self.ensure_one()
+        failed = self.env["credit.bureau.negativation"].search(
+            [("integration_id", "=", self.id), ("state", "=", "error")]
+        )
+        failed.action_send_now()
+        return self._bureau_notify(
+            self.env._("%(count)s negativation(s) with errors queued again.", count=len(failed)),
+            "success",
+        )
+
     def _bureau_notify(self, message, kind):
         return {
             "type": "ir.actions.client",

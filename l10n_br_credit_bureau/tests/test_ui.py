@@ -1,5 +1,7 @@
 from odoo.tests import HttpCase, tagged
 
+from .test_negativation import NegativationCommon
+
 
 @tagged("post_install", "-at_install")
 class TestUi(HttpCase):
@@ -16,3 +18,24 @@ class TestUi(HttpCase):
         )
         self.assertEqual(consultation.state, "done")
         self.assertTrue(consultation.has_score)
+
+
+@tagged("post_install", "-at_install")
+class TestNegativationUi(NegativationCommon, HttpCase):
+    def test_negativate_tour(self):
+        move = self._invoice()
+        self.env.ref("base.user_admin").write(
+            {
+                "company_ids": [(4, self.company.id)],
+                "company_id": self.company.id,
+                "group_ids": [(4, self.env.ref("l10n_br_credit_bureau.group_negativation").id)],
+            }
+        )
+        self.start_tour(
+            f"/odoo/action-account.action_move_out_invoice_type/{move.id}?cids={self.company.id}",
+            "credit_bureau_negativate_tour",
+            login="admin",
+        )
+        self.assertEqual(move.credit_negativation_id.state, "sending")
+        self.env["credit.bureau.negativation"]._cron_send()
+        self.assertEqual(move.credit_negativation_id.state, "pending")

@@ -98,25 +98,32 @@ class CreditBureauMassNegativateWizard(models.TransientModel):
         self._bureau_preview()
         return self._bureau_open()
 
-    def _bureau_preview(self):
-        self.ensure_one()
+    def _bureau_preview_commands(self):
         Negativation = self.env["credit.bureau.negativation"]
         Integration = self.env["credit.bureau.integration"].sudo()
-        self.line_ids.unlink()
-        lines = []
+        commands = [fields.Command.clear()]
         for move in self.move_ids:
             integration = Integration._bureau_for_company(move.company_id)
             blockers = Negativation._bureau_blockers(move, integration)
-            lines.append(
-                {
-                    "wizard_id": self.id,
-                    "move_id": move.id,
-                    "integration_id": integration.id,
-                    "blockers": "\n".join(blockers),
-                    "blocked": bool(blockers),
-                }
+            commands.append(
+                fields.Command.create(
+                    {
+                        "move_id": move.id,
+                        "integration_id": integration.id,
+                        "blockers": "\n".join(blockers),
+                        "blocked": bool(blockers),
+                    }
+                )
             )
-        self.env["credit.bureau.mass.negativate.line"].create(lines)
+        return commands
+
+    @api.onchange("move_ids")
+    def _onchange_move_ids(self):
+        self.line_ids = self._bureau_preview_commands()
+
+    def _bureau_preview(self):
+        self.ensure_one()
+        self.line_ids = self._bureau_preview_commands()
 
     def _bureau_open(self):
         return {

@@ -26,7 +26,7 @@ registry.category("web_tour.tours").add("credit_bureau_consult_tour", {
         },
         {
             content: "and its result",
-            trigger: ".o_form_view .o_field_widget[name=message]:contains(Constam)",
+            trigger: ".o_form_view .o_field_widget[name=total_count]:not(:empty)",
         },
     ],
 });
