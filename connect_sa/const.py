@@ -105,10 +105,11 @@ ACTION_LOOKUP = "consultar"
 ACTION_PRODUCTS = "produtos"
 ACTION_RESTRICTION_CODES = "motivos_inclusao"
 ACTION_REMOVAL_CODES = "motivos_baixa"
-# [assumed] The PEFIN API has no known test mode (nothing like estatica=S): an inclusion or
-# removal sent to the vendor's own host is real. In homologação these actions therefore go
-# only to an address set in the integration's Base URL (simulator, vendor sandbox).
-PEFIN_WRITE_ACTIONS = ("incluir", "excluir")
+# [assumed] The PEFIN API has no known test mode (nothing like estatica=S): an inclusion
+# sent to the vendor's own host is real. In homologação it therefore goes only to an address
+# set in the integration's Base URL (simulator, vendor sandbox). A removal is never held
+# back: it can only undo a record the platform holds, and it is legally due (Súmula 548).
+PEFIN_REAL_ONLY_ACTIONS = ("incluir",)
 PEFIN_HAS_TEST_MODE = False
 # Fields of `incluir`; the debt dict of the core (see `_bureau_include`) fills them.
 INCLUDE_FIELDS = (

@@ -331,7 +331,7 @@ class CreditBureauIntegration(models.Model):
         raises a CreditBureauError."""
         operation = operation or self._connect_sa_operation(action)
         if (
-            action in const.PEFIN_WRITE_ACTIONS
+            action in const.PEFIN_REAL_ONLY_ACTIONS
             and not const.PEFIN_HAS_TEST_MODE
             and self.environment != "producao"
             and not self.sudo().api_base_url

@@ -510,15 +510,17 @@ class TestConnectSAProvider(ConnectSACommon):
         self.assertEqual(len(self.sim.records), 1)
 
     def test_homologation_never_negativates_at_the_vendor(self):
+        reference = self.integration._bureau_include(self.debt())["reference"]
         self.integration.api_base_url = False  # the vendor's own host
-        for call in (
-            lambda: self.integration._bureau_include(self.debt()),
-            lambda: self.integration._bureau_remove("PF1", "01", date.today()),
-        ):
-            with self.assertRaises(CreditBureauError) as caught:
-                call()
-            self.assertIn("no test environment for PEFIN", caught.exception.args[0])
-        self.assertFalse(self.sim.requests)
+        with self.assertRaises(CreditBureauError) as caught:
+            self.integration._bureau_include(self.debt(contract="FAT-0002"))
+        self.assertIn("no test environment for PEFIN", caught.exception.args[0])
+        self.assertEqual(len(self.sim.requests), 1)
+        # A removal is never held back (it is legally due); here it goes to the simulator.
+        self.integration.api_base_url = self.sim.url
+        self.assertEqual(
+            self.integration._bureau_remove(reference, "01", date.today())["state"], "removed"
+        )
 
     def test_vendor_validation_errors_are_clear(self):
         with self.assertRaises(CreditBureauError) as caught:
