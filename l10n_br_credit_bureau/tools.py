@@ -18,14 +18,29 @@ class CreditBureauError(UserError):
     technical detail for the log, already masked; ``retryable`` says whether sending again
     later may succeed; ``timeout`` says the outcome is unknown (the request may have been
     processed): an inclusion must then be checked with a status query, never re-sent blindly.
+    ``duplicate`` says the provider refused an inclusion because it already holds that debt:
+    the core then looks it up with ``_bureau_find_inclusion`` and adopts it; ``reference`` may
+    carry the provider's reference of the existing record.
     """
 
-    def __init__(self, message, *, detail="", retryable=False, timeout=False, code=None):
+    def __init__(
+        self,
+        message,
+        *,
+        detail="",
+        retryable=False,
+        timeout=False,
+        code=None,
+        duplicate=False,
+        reference=None,
+    ):
         super().__init__(message)
         self.detail = detail
         self.retryable = retryable or timeout
         self.timeout = timeout
         self.code = code
+        self.duplicate = duplicate
+        self.reference = reference
 
 
 def clean_document(value):

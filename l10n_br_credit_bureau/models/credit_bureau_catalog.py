@@ -54,15 +54,13 @@ class CreditBureauProduct(models.Model):
     @api.model
     def _bureau_sync(self, integration, items):
         """Create, update and archive products to match the provider's list."""
-        rows = [
-            {
-                "code": item["code"],
-                "name": item["name"],
-                "kind": item.get("kind", "consulta"),
-                "price": item.get("price") or 0.0,
-            }
-            for item in items
-        ]
+        rows = []
+        for item in items:
+            row = {"code": item["code"], "name": item["name"], "kind": item.get("kind", "consulta")}
+            if item.get("price") is not None:
+                # A provider that publishes no price keeps the one the user typed.
+                row["price"] = item["price"]
+            rows.append(row)
         sync_by_code(self, {"integration_id": integration.id}, rows)
 
 

@@ -136,6 +136,10 @@ class CreditBureauIntegration(models.Model):
     )
     is_paid_environment = fields.Boolean(compute="_compute_features")
 
+    def _valid_field_parameter(self, field, name):
+        # `required_if_provider="code"` on a provider's credential field (as payment does).
+        return name == "required_if_provider" or super()._valid_field_parameter(field, name)
+
     # ------------------------------------------------------------------ constraints
     @api.constrains("responsible_cpf")
     def _check_responsible_cpf(self):
@@ -205,7 +209,23 @@ class CreditBureauIntegration(models.Model):
         result = super().write(vals)
         if "active" in vals or "provider" in vals:
             self._bureau_update_feature_flag()
+        required = {
+            name
+            for name, field in self._fields.items()
+            if getattr(field, "required_if_provider", None)
+        }
+        if required & set(vals):
+            self._check_required_credentials()
         return result
+
+    def copy_data(self, default=None):
+        # Credentials are never copied: the copy starts archived until they are filled in.
+        default = dict(default or {})
+        default.setdefault("active", False)
+        vals_list = super().copy_data(default=default)
+        for integration, vals in zip(self, vals_list, strict=True):
+            vals.setdefault("name", self.env._("%s (copy)", integration.name))
+        return vals_list
 
     def unlink(self):
         result = super().unlink()
@@ -490,6 +510,12 @@ class CreditBureauIntegration(models.Model):
         self.ensure_one()
         return self._bureau_unsupported(self.env._("status query"))
 
+    def _bureau_update_address(self, debt):
+        """Send a corrected postal address of the debtor of ``debt`` (same keys as for
+        ``_bureau_include``) for the notice letter. Return a message."""
+        self.ensure_one()
+        return self._bureau_unsupported(self.env._("address correction"))
+
     def _bureau_fetch_balance(self):
         """Return the prepaid balance (a float)."""
         self.ensure_one()
@@ -534,11 +560,13 @@ class CreditBureauIntegration(models.Model):
         auth=None,
         timeout=None,
         session=None,
+        accept_statuses=(),
     ):
         """Send one HTTP request to the provider: the only way any provider reaches the
         network. Applies the timeout, logs request and response with secrets masked, and
         turns transport failures and HTTP 5xx into a ``CreditBureauError``. Other answers
-        (including 4xx) are returned for the provider to interpret.
+        (including 4xx, and the 5xx listed in ``accept_statuses``, e.g. SOAP faults sent
+        with HTTP 500) are returned for the provider to interpret.
         """
         self.ensure_one()
         payload = data if data is not None else json
@@ -596,7 +624,7 @@ class CreditBureauIntegration(models.Model):
             elapsed,
             to_log_text(self._bureau_mask(response.text), limit=2000),
         )
-        if response.status_code >= 500:
+        if response.status_code >= 500 and response.status_code not in accept_statuses:
             raise CreditBureauError(
                 self.env._(
                     "%(provider)s is unavailable (HTTP %(status)s, %(operation)s). "

@@ -10,6 +10,10 @@ class ResPartner(models.Model):
         string="Do not negativate",
         help="Never negativate this customer (manual, mass or automatic).",
     )
+    credit_birth_date = fields.Date(
+        string="Birth date",
+        help="Sent with negativations when known: some bureaus refuse debtors under 18.",
+    )
     credit_negativation_ids = fields.One2many(
         "credit.bureau.negativation", "partner_id", string="Negativations"
     )

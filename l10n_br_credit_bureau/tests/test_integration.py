@@ -77,6 +77,14 @@ class TestIntegration(CreditBureauCommon):
         self.assertEqual(len(products), 4)
         self.assertEqual(products.filtered(lambda p: p.code == "BASICO").price, 4.5)
 
+    def test_sync_keeps_prices_a_provider_does_not_publish(self):
+        product = self.integration.product_ids.filtered(lambda p: p.code == "BASICO")
+        product.price = 7.5
+        self.env["credit.bureau.product"]._bureau_sync(
+            self.integration, [{"code": "BASICO", "name": "Consulta básica", "kind": "consulta"}]
+        )
+        self.assertEqual(product.price, 7.5)
+
     def test_connection_test_records_result(self):
         self.integration.action_test_connection()
         self.assertEqual(self.integration.connection_state, "ok")

@@ -11,6 +11,7 @@ from odoo.tools import mute_logger
 from odoo.addons.account.tests.common import AccountTestInvoicingCommon
 
 from ..models.br_calendar import add_business_days, national_holidays
+from ..tools import CreditBureauError
 from .common import LoopbackRequestsMixin
 
 
@@ -377,6 +378,24 @@ class TestNegativation(NegativationCommon):
         self.patch(Integration, "_bureau_fetch_status", counting)
         self.env["credit.bureau.negativation"]._cron_poll_status()
         self.assertEqual(calls, [3])
+
+    def test_duplicate_refusal_adopts_the_existing_record(self):
+        negativation = self._negativate(self._invoice())
+        Integration = type(self.integration)
+
+        def duplicate(integration, debt):
+            raise CreditBureauError("Dívida já incluída", duplicate=True)
+
+        self.patch(Integration, "_bureau_include", duplicate)
+        self.integration.dummy_fail = "timeout_after_commit"  # the lookup finds it
+        self.env["credit.bureau.negativation"]._cron_send()
+        self.assertEqual(negativation.state, "pending")
+        self.assertTrue(negativation.reference)
+
+    def test_birth_date_goes_with_the_debt(self):
+        self.debtor.credit_birth_date = date(1990, 5, 1)
+        negativation = self._negativate(self._invoice())
+        self.assertEqual(negativation._bureau_debt()["birth_date"], date(1990, 5, 1))
 
     def test_dummy_refusal_is_not_retried(self):
         negativation = self._negativate(self._invoice())

@@ -81,6 +81,10 @@ class TestRequestSeam(LoopbackRequestsMixin, TransactionCase):
             )
         self.assertTrue(caught.exception.retryable)
         self.assertEqual(caught.exception.code, "503")
+        response = self.integration._bureau_send_request(
+            "POST", self.url + "/down", operation="x", data={}, accept_statuses=(503,)
+        )
+        self.assertEqual(response.status_code, 503)
         with self.assertRaises(CreditBureauError) as caught:
             self.integration._bureau_send_request(
                 "POST", "http://127.0.0.1:9/", operation="x", data={}, timeout=1
