@@ -372,7 +372,7 @@ class CreditBureauNegativation(models.Model):
             "document": document,
             "kind": kind,
             "name": partner.name,
-            "birth_date": False,
+            "birth_date": partner.credit_birth_date or False,
             "address": partner._bureau_address(),
             "phone": re.sub(r"\D", "", partner.phone or ""),
             "email": partner.email or "",
@@ -446,6 +446,13 @@ class CreditBureauNegativation(models.Model):
         try:
             result = integration._bureau_include(debt)
         except CreditBureauError as error:
+            if error.duplicate:
+                # The provider already holds this debt (an earlier attempt whose answer was
+                # lost): adopt its record instead of failing.
+                found = self._bureau_find_after_duplicate(debt)
+                if found:
+                    self._bureau_accepted(found)
+                    return
             self.outcome_unknown = error.timeout
             self._bureau_error(error.args[0], retryable=error.retryable, detail=error.detail)
             return
@@ -459,6 +466,17 @@ class CreditBureauNegativation(models.Model):
             )
             return
         self._bureau_accepted(result)
+
+    def _bureau_find_after_duplicate(self, debt):
+        try:
+            found = self.integration_id._bureau_find_inclusion(debt)
+        except CreditBureauError:
+            return None
+        if found:
+            self.message_post(
+                body=self.env._("The provider already had this debt: its record was adopted.")
+            )
+        return found
 
     def _bureau_accepted(self, result):
         now = fields.Datetime.now()
