@@ -57,10 +57,6 @@ class CreditBureauIntegration(models.Model):
         help="Password of the PEFIN API (senha PEFIN): inclusions, removals, products.",
     )
 
-    def _valid_field_parameter(self, field, name):
-        # The core's credential check reads this attribute (as payment's providers do).
-        return name == "required_if_provider" or super()._valid_field_parameter(field, name)
-
     # ------------------------------------------------------------------ actions
     def action_connect_sa_change_password(self):
         """Open "Alterar senha": replace the stored passwords after a test call."""
@@ -402,17 +398,17 @@ class CreditBureauIntegration(models.Model):
                 )
             raise CreditBureauError(text, detail=detail, code="credentials")
         if code == const.CODE_DUPLICATE:
-            error = CreditBureauError(
+            # [assumed] the refusal names the record the platform already holds.
+            raise CreditBureauError(
                 self.env._(
                     "Connect SA refused a duplicate inclusion: %(message)s",
                     message=message,
                 ),
                 detail=detail,
                 code="duplicate",
+                duplicate=True,
+                reference=str(answer[const.STATUS].get(const.STATUS_PROTOCOL) or ""),
             )
-            # [assumed] the refusal names the record the platform already holds.
-            error.reference = str(answer[const.STATUS].get(const.STATUS_PROTOCOL) or "")
-            raise error
         raise CreditBureauError(
             self.env._(
                 "Connect SA refused the request (%(operation)s): %(message)s",

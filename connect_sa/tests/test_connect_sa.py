@@ -76,11 +76,15 @@ class TestConnectSAProvider(ConnectSACommon):
         self.assertEqual(integration.name, "Connect SA Matriz")
         with self.assertRaises(AccessError):
             integration.read(["connect_sa_password"])
-        # A copy carries no credential: the core's check asks for new ones.
+        # A copy carries no credential: it starts archived, and cannot be activated before
+        # its own credentials are given.
+        copy = self.integration.copy()
+        self.assertFalse(copy.active)
+        self.assertFalse(copy.sudo().connect_sa_password)
         with self.assertRaises(ValidationError):
-            self.integration.copy()
-        copy = self.integration.copy({"connect_sa_login": "outro", "connect_sa_password": "a",
-                                      "connect_sa_pefin_password": "b"})  # fmt: skip
+            copy.active = True
+        copy.write({"connect_sa_login": "outro", "connect_sa_password": "a",
+                    "connect_sa_pefin_password": "b", "active": True})  # fmt: skip
         self.assertFalse(copy.sudo().connect_sa_pefin_login)
 
     def test_form_view_shows_the_credentials_for_connect_sa_only(self):

@@ -53,10 +53,6 @@ class CreditBureauIntegration(models.Model):
         required_if_provider=PROVIDER,
     )
 
-    def _valid_field_parameter(self, field, name):
-        # The core reads `required_if_provider` in `_check_required_credentials`.
-        return name == "required_if_provider" or super()._valid_field_parameter(field, name)
-
     @api.constrains("cnm_client_id", "cnm_client_secret")
     def _check_cnm_credentials(self):
         """The core checks the credentials when the provider changes; this when they do."""
@@ -520,7 +516,8 @@ class CreditBureauIntegration(models.Model):
         response = self._cnm_call("POST", const.PATH_NEGATIVATIONS, "include", json=payload)
         if response.status_code == const.DUPLICATE_STATUS:
             existing = self._cnm_error_body(response).get(const.NEGATIVATION_ID)
-            error = CreditBureauError(
+            # The negativation already recorded: also what _bureau_find_inclusion returns.
+            raise CreditBureauError(
                 self.env._(
                     "Crédito na Medida already holds a negativation of this document and "
                     "contract (%(reference)s): it was not included again.",
@@ -528,10 +525,9 @@ class CreditBureauIntegration(models.Model):
                 ),
                 detail=self._cnm_detail(response),
                 code=const.DUPLICATE_CODE,
+                duplicate=True,
+                reference=str(existing) if existing else None,
             )
-            # The negativation already recorded: also what _bureau_find_inclusion returns.
-            error.reference = str(existing) if existing else None
-            raise error
         body = self._cnm_answer(response, operation)
         try:
             reference = str(body[const.NEGATIVATION_ID])

@@ -190,11 +190,18 @@ class TestCreditoNaMedida(CreditBureauCommon):
                 {"name": "Sem segredo", "provider": PROVIDER, "cnm_client_id": "x"}
             )
         self.assertIn("Client Secret", caught.exception.args[0])
-        # copy=False: a copy needs its own credentials
+        # copy=False: a copy starts archived and needs its own credentials to be activated
+        archived = self.cnm.copy({"name": "Cópia arquivada"})
+        self.assertFalse(archived.active)
         with self.assertRaises(ValidationError):
-            self.cnm.copy({"name": "Cópia"})
+            archived.active = True
         integration = self.cnm.copy(
-            {"name": "Cópia", "cnm_client_id": "outro", "cnm_client_secret": "outro-segredo"}
+            {
+                "name": "Cópia",
+                "cnm_client_id": "outro",
+                "cnm_client_secret": "outro-segredo",
+                "active": True,
+            }
         )
         self.assertEqual(integration.sudo().cnm_client_id, "outro")
         with self.assertRaises(ValidationError):

@@ -133,10 +133,6 @@ class CreditBureauIntegration(models.Model):
     )
 
     @api.model
-    def _valid_field_parameter(self, field, name):
-        # The core reads `required_if_provider` (like Odoo's payment providers) but does not
-        # declare it as a field parameter.
-        return name == "required_if_provider" or super()._valid_field_parameter(field, name)
 
     # ------------------------------------------------------------------ the seam's hooks
     def _bureau_sensitive_keys(self):
