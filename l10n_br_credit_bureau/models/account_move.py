@@ -13,7 +13,9 @@ class AccountMove(models.Model):
         compute="_compute_credit_negativation_id",
     )
     credit_negativation_state = fields.Selection(
-        related="credit_negativation_id.state", string="Negativation"
+        lambda self: self.env["credit.bureau.negativation"]._fields["state"].selection,
+        string="Negativation",
+        compute="_compute_credit_negativation_id",
     )
     credit_negativation_count = fields.Integer(compute="_compute_credit_negativation_id")
 
@@ -22,9 +24,9 @@ class AccountMove(models.Model):
         for move in self:
             negativations = move.credit_negativation_ids
             move.credit_negativation_count = len(negativations)
-            move.credit_negativation_id = negativations.filtered(
-                lambda n: n.state not in ("removed", "cancelled")
-            )[:1]
+            current = negativations.filtered(lambda n: n.state not in ("removed", "cancelled"))[:1]
+            move.credit_negativation_id = current
+            move.credit_negativation_state = current.state
 
     def action_credit_negativate(self):
         return {

@@ -3,7 +3,6 @@ import time
 
 import requests
 from dateutil.relativedelta import relativedelta
-from psycopg2 import errors
 
 from odoo import api, fields, models
 from odoo.exceptions import UserError, ValidationError
@@ -13,6 +12,9 @@ from ..const import DEFAULT_TIMEOUT
 from ..tools import CreditBureauError, mask_secrets, to_log_text, validate_document
 
 _logger = logging.getLogger(__name__)
+
+# Advisory-lock namespace of the automatic negativation runs (any constant int4).
+AUTO_RUN_LOCK = 0x4E454741
 
 
 class CreditBureauIntegration(models.Model):
@@ -407,15 +409,9 @@ class CreditBureauIntegration(models.Model):
         """Create and queue the negativations of one integration's routine. Locked: two runs
         of the same integration never overlap."""
         self.ensure_one()
-        try:
-            with self.env.cr.savepoint():
-                self.env.cr.execute(
-                    SQL(
-                        "SELECT id FROM credit_bureau_integration WHERE id = %s FOR UPDATE NOWAIT",
-                        self.id,
-                    )
-                )
-        except errors.LockNotAvailable:
+        # A transaction-level advisory lock per integration: released at commit/rollback.
+        self.env.cr.execute(SQL("SELECT pg_try_advisory_xact_lock(%s, %s)", AUTO_RUN_LOCK, self.id))
+        if not self.env.cr.fetchone()[0]:
             _logger.info("Automatic negativation of %s already running: skipped", self.name)
             return self.env["credit.bureau.negativation"], {}
         moves = self._bureau_auto_candidates()

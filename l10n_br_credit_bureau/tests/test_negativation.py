@@ -11,6 +11,7 @@ from odoo.tools import mute_logger
 from odoo.addons.account.tests.common import AccountTestInvoicingCommon
 
 from ..models.br_calendar import add_business_days, national_holidays
+from ..models.credit_bureau_integration import AUTO_RUN_LOCK
 from ..tools import CreditBureauError
 from .common import LoopbackRequestsMixin
 
@@ -69,26 +70,30 @@ class NegativationCommon(LoopbackRequestsMixin, AccountTestInvoicingCommon):
     @classmethod
     def _invoice(cls, days_overdue=40, amount=150.0, partner=None, company=None):
         due = fields.Date.context_today(cls.integration) - timedelta(days=days_overdue)
-        move = cls.env["account.move"].create(
-            {
-                "move_type": "out_invoice",
-                "partner_id": (partner or cls.debtor).id,
-                "company_id": (company or cls.company).id,
-                "invoice_date": due,
-                "invoice_line_ids": [
-                    fields.Command.create(
-                        {
-                            "name": "Plano fibra 300MB",
-                            "quantity": 1,
-                            "price_unit": amount,
-                            "tax_ids": [],
-                        }
-                    )
-                ],
-            }
+        company = company or cls.company
+        move = (
+            cls.env["account.move"]
+            .with_company(company)
+            .create(
+                {
+                    "move_type": "out_invoice",
+                    "partner_id": (partner or cls.debtor).id,
+                    "company_id": company.id,
+                    "invoice_date": due,
+                    "invoice_line_ids": [
+                        fields.Command.create(
+                            {
+                                "name": "Plano fibra 300MB",
+                                "quantity": 1,
+                                "price_unit": amount,
+                                "tax_ids": [],
+                            }
+                        )
+                    ],
+                }
+            )
         )
-        if not company:
-            move.write({"invoice_payment_term_id": False, "invoice_date_due": due})
+        move.write({"invoice_payment_term_id": False, "invoice_date_due": due})
         move.action_post()
         return move
 
@@ -417,6 +422,42 @@ class TestNegativation(NegativationCommon):
 
 @tagged("post_install", "-at_install")
 class TestAutomaticNegativation(NegativationCommon):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.company.write({"child_ids": [fields.Command.create({"name": "Filial Norte"})]})
+        cls.cr.precommit.run()  # the branch shares the head office's chart
+        cls.branch = cls.company.child_ids
+        cls.env.user.company_ids |= cls.branch
+
+    def test_branch_routing(self):
+        """A branch without an integration uses its head office's; with its own, its own."""
+        move = self._invoice(company=self.branch)
+        negativation = self._negativate(move)
+        self.assertEqual(negativation.integration_id, self.integration)
+        self.assertEqual(negativation.company_id, self.branch)
+        own = self.env["credit.bureau.integration"].create(
+            {"name": "Filial própria", "provider": "dummy", "company_id": self.branch.id}
+        )
+        other = self._negativate(self._invoice(company=self.branch, amount=321))
+        self.assertEqual(other.integration_id, own)
+        # The head office's automatic routine leaves the branch to its own integration.
+        self.assertNotIn(self.branch, self.integration._bureau_auto_companies())
+        self.assertIn(self.branch, own._bureau_auto_companies())
+
+    def test_overlapping_runs_are_skipped(self):
+        self.integration.auto_negativate = True
+        self._invoice(days_overdue=40)
+        with self.registry.cursor() as other_cr:
+            # Another worker is running the same integration's routine.
+            other_cr.execute(
+                "SELECT pg_advisory_xact_lock(%s, %s)", [AUTO_RUN_LOCK, self.integration.id]
+            )
+            created, _refused = self.integration._bureau_run_auto()
+            self.assertFalse(created)
+        created, _refused = self.integration._bureau_run_auto()
+        self.assertEqual(len(created), 1)
+
     def test_routine_creates_only_what_is_due_and_is_idempotent(self):
         self.integration.write({"auto_negativate": True, "auto_days_after_due": 30})
         opted_out = self._debtor(
