@@ -39,5 +39,23 @@ class TestDocument(TransactionCase):
             with self.subTest(value=value), self.assertRaises(UserError):
                 validate_document(self.env, value)
 
+    def test_odoo_base_vat_accepts_them_with_stdnum_2_2(self):
+        """Odoo's own VAT check (base_vat, through l10n_latam_base) relies on python-stdnum:
+        with 2.2 it accepts the alphanumeric CNPJ and still refuses a wrong check digit."""
+        partner = self.env["res.partner"]
+        self.assertTrue(partner.check_vat_br(alphanumeric_cnpj("A1B2C3D40001")))
+        self.assertTrue(partner.check_vat_br("11222333000181"))
+        self.assertTrue(partner.check_vat_br("52998224725"))
+        self.assertFalse(partner.check_vat_br("11222333000182"))
+        company = self.env["res.partner"].create(
+            {
+                "name": "Empresa Alfanumérica",
+                "is_company": True,
+                "country_id": self.env.ref("base.br").id,
+                "vat": alphanumeric_cnpj("Z9Y8X7W60001"),
+            }
+        )
+        self.assertTrue(company.vat)
+
     def test_clean_document(self):
         self.assertEqual(clean_document(" 12.abc.345/01de-35 "), "12ABC34501DE35")
