@@ -129,6 +129,7 @@ class CreditBureauIntegration(models.Model):
     supports_negativation = fields.Boolean(compute="_compute_features")
     supports_balance = fields.Boolean(compute="_compute_features")
     supports_status_list = fields.Boolean(compute="_compute_features")
+    supports_address_update = fields.Boolean(compute="_compute_features")
     report_format = fields.Selection(
         [("html", "HTML"), ("pdf", "PDF")], compute="_compute_features"
     )
@@ -188,6 +189,7 @@ class CreditBureauIntegration(models.Model):
             integration.supports_negativation = features.get("negativation", False)
             integration.supports_balance = features.get("balance", False)
             integration.supports_status_list = features.get("status_list", False)
+            integration.supports_address_update = features.get("address_update", False)
             integration.report_format = features.get("report_format", "html")
             integration.costs_money_always = features.get("costs_money_always", False)
             integration.is_paid_environment = (
@@ -442,7 +444,8 @@ class CreditBureauIntegration(models.Model):
         """What the provider supports. Override and update the dict for your provider.
 
         Keys: consultation, negativation, balance, status_list (one call answers the status
-        of many records), co_obligor, report_format ('html' or 'pdf'), costs_money_always.
+        of many records), co_obligor, address_update (``_bureau_update_address``),
+        report_format ('html' or 'pdf'), costs_money_always.
         """
         return {"consultation": False, "negativation": False, "report_format": "html"}
 

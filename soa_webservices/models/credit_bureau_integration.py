@@ -297,6 +297,7 @@ class CreditBureauIntegration(models.Model):
                 balance=True,
                 status_list=True,
                 co_obligor=True,
+                address_update=True,
                 report_format="html",
                 costs_money_always=False,
             )
@@ -647,6 +648,11 @@ class CreditBureauIntegration(models.Model):
             },
         )
         return answer.get("Mensagem") or ""
+
+    def _bureau_update_address(self, debt):
+        if self.provider != SOA:
+            return super()._bureau_update_address(debt)
+        return self._soa_update_debtor_address(debt["document"], debt["address"])
 
     # ------------------------------------------------------------------ balance and demo
     def _bureau_fetch_balance(self):

@@ -467,9 +467,13 @@ class TestSOAWebServices(CreditBureauCommon):
 
     def test_update_debtor_address(self):
         reference = self.soa._bureau_include(self.debt())["reference"]
-        message = self.soa._soa_update_debtor_address(
-            "123.456.788-10", {"zip": "04538-132", "number": "500", "complement": "Apto 3"}
+        debt = dict(
+            self.debt(),
+            document="12345678810",
+            address={"zip": "04538-132", "number": "500", "complement": "Apto 3"},
         )
+        self.assertTrue(self.soa.supports_address_update)
+        message = self.soa._bureau_update_address(debt)
         self.assertIn("1 negativação", message)
         self.assertEqual(self.sim.get(reference)["devedores"][0]["Endereco"]["CEP"], "04538132")
         call = self.sim.calls("IncluirEnderecoDevedor")[0]
