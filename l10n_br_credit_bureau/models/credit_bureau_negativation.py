@@ -654,7 +654,10 @@ class CreditBureauNegativation(models.Model):
         # The debts of the whole batch are read together, before the commits of the loop
         # empty the cache (one query per table for the batch instead of one per record).
         debts = negativations._bureau_debts()
-        for negativation in negativations:
+        for record in negativations:
+            # Each commit empties the cache: reading the record again must fetch it alone,
+            # not the whole batch each time.
+            negativation = record.with_prefetch(record._ids)
             negativation._bureau_send_one(debt=debts[negativation.id])
             if negativation._bureau_commit(1) <= 0:
                 break
@@ -803,7 +806,9 @@ class CreditBureauNegativation(models.Model):
         return to_remove
 
     def _bureau_send_removals(self):
-        for negativation in self._bureau_lock(["removal_requested"]):
+        for record in self._bureau_lock(["removal_requested"]):
+            # One record fetched after each commit, not the batch (see _bureau_send).
+            negativation = record.with_prefetch(record._ids)
             negativation._bureau_send_removal_one()
             if negativation._bureau_commit(1) <= 0:
                 break

@@ -621,10 +621,18 @@ def scenario_removal(env, args):
         move_ids = clone_invoices(env, proto, _unpaid(spread_specs(partners, total, rng=rng)))
         paid = rng.sample(move_ids, paid_count)
         insert_negativations(env, integration, move_ids, state="active", paid_ids=paid)
+        if args.removal_history:
+            # The negativations of the past, paid and removed, stay in the table.
+            specs = spread_specs(partners, args.removal_history, rng=rng)
+            history = clone_invoices(env, proto, [(*spec[:3], 0.0, "paid") for spec in specs])
+            insert_negativations(env, integration, history, state="removed", paid_ids=history)
         analyze(env, "account_move", "account_move_line", "credit_bureau_negativation")
         env.cr.commit()
     report(build)
-    print(f"  {total} active negativations, {paid_count} of them with their invoice paid")
+    print(
+        f"  {total} active negativations, {paid_count} of them with their invoice paid; "
+        f"{args.removal_history} removed ones (paid, history)"
+    )
     integration.dummy_latency_ms = args.latency_ms
     env.cr.commit()
     Negativation = env["credit.bureau.negativation"]
@@ -847,6 +855,9 @@ def parse_args(argv):
     parser.add_argument("--mass-debtors", type=int, default=2000)
     parser.add_argument("--removal-total", type=int, default=50000)
     parser.add_argument("--removal-paid", type=int, default=1, help="percent paid")
+    parser.add_argument(
+        "--removal-history", type=int, default=10000, help="removed (paid) negativations"
+    )
     parser.add_argument("--poll-pending", type=int, default=20000)
     parser.add_argument("--auto-invoices", type=int, default=10000)
     parser.add_argument("--auto-customers", type=int, default=2000)
@@ -868,6 +879,7 @@ def parse_args(argv):
             "auto_paid",
             "auto_partial",
             "auto_history",
+            "removal_history",
         ):
             setattr(args, name, max(1, getattr(args, name) // 10))
     return args
