@@ -59,6 +59,7 @@ class CreditBureauIntegration(models.Model):
                 negativation=True,
                 balance=True,
                 status_list=True,
+                address_update=True,
                 report_format="html",
             )
         return features
@@ -200,6 +201,12 @@ class CreditBureauIntegration(models.Model):
             return super()._bureau_fetch_status(references)
         self._dummy_call("status")
         return {ref: {"state": "active", "message": self.env._("Active.")} for ref in references}
+
+    def _bureau_update_address(self, debt):
+        if self.provider != "dummy":
+            return super()._bureau_update_address(debt)
+        self._dummy_call("address")
+        return self.env._("Address updated.")
 
     def _bureau_fetch_balance(self):
         if self.provider != "dummy":

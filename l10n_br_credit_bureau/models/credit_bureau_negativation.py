@@ -78,6 +78,7 @@ class CreditBureauNegativation(models.Model):
     # Related fields inherit ``tracking`` from their target; tracked here, they were read
     # before every write (the currency fetched the whole invoice) and never logged anything.
     provider = fields.Selection(related="integration_id.provider", store=True, tracking=False)
+    supports_address_update = fields.Boolean(related="integration_id.supports_address_update")
     batch_id = fields.Many2one("credit.bureau.negativation.batch", readonly=True, index=True)
     currency_id = fields.Many2one(related="move_id.currency_id", tracking=False)
     amount = fields.Monetary(string="Amount sent", readonly=True)
@@ -932,6 +933,33 @@ class CreditBureauNegativation(models.Model):
             for negativation in negativations:
                 if negativation.reference in statuses:
                     negativation._bureau_apply_status(statuses[negativation.reference])
+        return True
+
+    def action_update_address(self):
+        """Send the debtor's current postal address to the provider: the notice letter goes
+        there (the provider's address correction, where it has one)."""
+        for negativation in self:
+            integration = negativation.integration_id
+            if not integration.supports_address_update:
+                raise UserError(
+                    self.env._(
+                        "%(provider)s does not take address corrections: remove the "
+                        "negativation and send it again with the new address.",
+                        provider=integration._provider_label(),
+                    )
+                )
+            missing = negativation.partner_id._bureau_missing_address_fields()
+            if missing:
+                raise UserError(
+                    self.env._(
+                        "Complete the debtor's address first (missing: %(fields)s).",
+                        fields=", ".join(missing),
+                    )
+                )
+            message = integration._bureau_update_address(negativation._bureau_debt())
+            negativation.message_post(
+                body=self.env._("Address sent to the provider: %(message)s", message=message or "-")
+            )
         return True
 
     def action_open_removal_wizard(self):

@@ -397,6 +397,15 @@ class TestNegativation(NegativationCommon):
         self.assertEqual(negativation.state, "pending")
         self.assertTrue(negativation.reference)
 
+    def test_address_correction(self):
+        negativation = self._negativate(self._invoice())
+        self.env["credit.bureau.negativation"]._cron_send()
+        negativation.action_update_address()
+        self.assertIn("Address updated", negativation.message_ids[0].body)
+        self.debtor.zip = False
+        with self.assertRaises(UserError):
+            negativation.action_update_address()
+
     def test_birth_date_goes_with_the_debt(self):
         self.debtor.credit_birth_date = date(1990, 5, 1)
         negativation = self._negativate(self._invoice())
