@@ -605,8 +605,8 @@ def scenario_mass(env, args):
             f"({verdict(1000 * send.db / queued <= 5)})"
         )
     print(
-        "  concurrency: 1 (one cron worker sends one record at a time; a second worker skips "
-        "the rows the first one holds, FOR UPDATE SKIP LOCKED)"
+        "  concurrency: 1 (Odoo runs a scheduled action in one cron worker at a time, and the "
+        "sending job calls the provider for one record at a time: more workers do not help)"
     )
 
 
