@@ -99,12 +99,9 @@ class CreditBureauMassNegativateWizard(models.TransientModel):
         return self._bureau_open()
 
     def _bureau_preview_commands(self):
-        Negativation = self.env["credit.bureau.negativation"]
-        Integration = self.env["credit.bureau.integration"].sudo()
+        checked = self.env["credit.bureau.negativation"]._bureau_check(self.move_ids)
         commands = [fields.Command.clear()]
-        for move in self.move_ids:
-            integration = Integration._bureau_for_company(move.company_id)
-            blockers = Negativation._bureau_blockers(move, integration)
+        for move, integration, blockers in checked:
             commands.append(
                 fields.Command.create(
                     {
