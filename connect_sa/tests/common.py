@@ -5,7 +5,7 @@ from unittest.mock import patch
 
 from odoo.tests import TransactionCase, new_test_user
 
-from odoo.addons.l10n_br_credit_bureau.tests.common import LoopbackRequestsMixin
+from odoo.addons.l10n_br_credit_bureau.tests.common import LoopbackRequestsMixin, capture_logs
 
 from .. import const
 from ..simulator.app import EXAMPLE_DOCUMENTS, ConnectSASimulator
@@ -120,23 +120,8 @@ class ConnectSACommon(LoopbackRequestsMixin, TransactionCase):
     @contextmanager
     def capture_logs(self):
         """Every record logged by the core (the request seam) and this addon."""
-        records = []
-        handler = logging.Handler(logging.DEBUG)
-        handler.emit = records.append
-        loggers = [
-            logging.getLogger("odoo.addons.l10n_br_credit_bureau"),
-            logging.getLogger("odoo.addons.connect_sa"),
-        ]
-        levels = [logger.level for logger in loggers]
-        for logger in loggers:
-            logger.addHandler(handler)
-            logger.setLevel(logging.INFO)
-        try:
-            yield records
-        finally:
-            for logger, level in zip(loggers, levels, strict=True):
-                logger.removeHandler(handler)
-                logger.setLevel(level)
+        with capture_logs("odoo.addons.l10n_br_credit_bureau", "odoo.addons.connect_sa") as capture:
+            yield capture.records
 
     @staticmethod
     def log_text(records):

@@ -3,7 +3,6 @@ sockets on loopback (no mock of the network)."""
 
 import datetime
 import io
-import logging
 import time
 from contextlib import contextmanager
 from unittest.mock import patch
@@ -27,25 +26,13 @@ from odoo.addons.credito_na_medida.simulator.app import (
 from odoo.addons.l10n_br_credit_bureau.tests.common import (
     CreditBureauCommon,
     LoopbackRequestsMixin,
+    capture_logs,
 )
 from odoo.addons.l10n_br_credit_bureau.tools import CreditBureauError
 
 SHORT_TIMEOUT = 0.5  # what the addon waits in the fault tests
 SIM_PAUSE = 1.5  # how long the simulator stalls in its timeout modes
 PROVIDER = "credito_na_medida"
-
-
-class _Capture(logging.Handler):
-    def __init__(self):
-        super().__init__(logging.DEBUG)
-        self.records = []
-
-    def emit(self, record):
-        self.records.append(record)
-
-    @property
-    def text(self):
-        return "\n".join(record.getMessage() for record in self.records)
 
 
 @tagged("post_install", "-at_install")
@@ -83,23 +70,8 @@ class TestCreditoNaMedida(CreditBureauCommon):
         with patch.object(const, "REQUEST_TIMEOUT", SHORT_TIMEOUT):
             yield
 
-    @contextmanager
     def _capture_logs(self):
-        capture = _Capture()
-        loggers = [
-            logging.getLogger("odoo.addons.l10n_br_credit_bureau"),
-            logging.getLogger("odoo.addons.credito_na_medida"),
-        ]
-        levels = [logger.level for logger in loggers]
-        for logger in loggers:
-            logger.addHandler(capture)
-            logger.setLevel(logging.DEBUG)
-        try:
-            yield capture
-        finally:
-            for logger, level in zip(loggers, levels, strict=True):
-                logger.removeHandler(capture)
-                logger.setLevel(level)
+        return capture_logs("odoo.addons.l10n_br_credit_bureau", "odoo.addons.credito_na_medida")
 
     def _paths(self, method=None):
         return [

@@ -1,7 +1,42 @@
+import logging
+from contextlib import contextmanager
 from urllib.parse import urlsplit
 
 from odoo.tests import TransactionCase, new_test_user
 from odoo.tests.common import _super_send
+
+
+class LogCapture(logging.Handler):
+    """The records logged while capturing; ``text`` is their messages, one per line."""
+
+    def __init__(self):
+        super().__init__(logging.DEBUG)
+        self.records = []
+
+    def emit(self, record):
+        self.records.append(record)
+
+    @property
+    def text(self):
+        return "\n".join(record.getMessage() for record in self.records)
+
+
+@contextmanager
+def capture_logs(*names):
+    """Capture what the named loggers log, at every level (unittest's assertLogs does not
+    see them under Odoo's test runner here). Yields a ``LogCapture``."""
+    capture = LogCapture()
+    loggers = [logging.getLogger(name) for name in names]
+    levels = [logger.level for logger in loggers]
+    for logger in loggers:
+        logger.addHandler(capture)
+        logger.setLevel(logging.DEBUG)
+    try:
+        yield capture
+    finally:
+        for logger, level in zip(loggers, levels, strict=True):
+            logger.removeHandler(capture)
+            logger.setLevel(level)
 
 
 class LoopbackRequestsMixin:

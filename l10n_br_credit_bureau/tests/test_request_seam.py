@@ -1,5 +1,4 @@
 import json
-import logging
 import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -7,7 +6,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from odoo.tests import TransactionCase, tagged
 
 from ..tools import CreditBureauError, mask_secrets
-from .common import LoopbackRequestsMixin
+from .common import LoopbackRequestsMixin, capture_logs
 
 
 class _Handler(BaseHTTPRequestHandler):
@@ -42,24 +41,17 @@ class TestRequestSeam(LoopbackRequestsMixin, TransactionCase):
         )
 
     def test_request_logged_with_secrets_masked(self):
-        records = []
-        handler = logging.Handler(logging.INFO)
-        handler.emit = records.append
-        logger = logging.getLogger(
+        with capture_logs(
             "odoo.addons.l10n_br_credit_bureau.models.credit_bureau_integration"
-        )
-        logger.addHandler(handler)
-        try:
+        ) as capture:
             response = self.integration._bureau_send_request(
                 "POST",
                 self.url + "/ok",
                 operation="test",
                 data={"login": "empresa", "senha": "S3nh@-Secreta"},
             )
-        finally:
-            logger.removeHandler(handler)
         self.assertEqual(response.status_code, 200)
-        output = "\n".join(record.getMessage() for record in records)
+        output = capture.text
         self.assertIn("answered HTTP 200", output)
         self.assertIn("empresa", output)
         self.assertNotIn("S3nh@-Secreta", output)

@@ -1,13 +1,12 @@
 """The provider end to end: Odoo -> core seam -> zeep -> real sockets -> the simulator."""
 
-import logging
 from contextlib import contextmanager
 from datetime import date, timedelta
 
 from odoo.exceptions import ValidationError
 from odoo.tests import tagged
 
-from odoo.addons.l10n_br_credit_bureau.tests.common import CreditBureauCommon
+from odoo.addons.l10n_br_credit_bureau.tests.common import CreditBureauCommon, capture_logs
 from odoo.addons.l10n_br_credit_bureau.tools import CreditBureauError
 from odoo.addons.soa_webservices import uninstall_hook
 from odoo.addons.soa_webservices.simulator import app as simulator_app
@@ -130,22 +129,9 @@ class TestSOAWebServices(CreditBureauCommon):
 
     @contextmanager
     def capture_logs(self):
-        """Log records of the core's seam and of this addon (assertLogs does not see them
-        under Odoo's test runner)."""
-        records = []
-        handler = logging.Handler(logging.DEBUG)
-        handler.emit = records.append
-        loggers = [logging.getLogger(name) for name in LOGGERS]
-        levels = [logger.level for logger in loggers]
-        for logger in loggers:
-            logger.addHandler(handler)
-            logger.setLevel(logging.DEBUG)
-        try:
-            yield records
-        finally:
-            for logger, level in zip(loggers, levels, strict=True):
-                logger.removeHandler(handler)
-                logger.setLevel(level)
+        """Log records of the core's seam and of this addon."""
+        with capture_logs(*LOGGERS) as capture:
+            yield capture.records
 
     # ------------------------------------------------------------------ configuration
     def test_features_credentials_and_form(self):
