@@ -53,11 +53,6 @@ class CreditBureauIntegration(models.Model):
         required_if_provider=PROVIDER,
     )
 
-    @api.constrains("cnm_client_id", "cnm_client_secret")
-    def _check_cnm_credentials(self):
-        """The core checks the credentials when the provider changes; this when they do."""
-        self._check_required_credentials()
-
     # ------------------------------------------------------------------ addresses
     def _cnm_url(self, path, reference=None):
         """Absolute URL of ``path``. Homologation is the project's simulator: without a

@@ -278,7 +278,7 @@ class CreditBureauNegativation(models.Model):
         return [f"{prefix}{number:0{sequence.padding}d}{suffix}" for number in numbers]
 
     @api.model
-    def _bureau_check(self, moves, *, automatic=False):
+    def _bureau_check(self, moves):
         """``_bureau_blockers`` of many invoices: the integration of each company, the open
         negativations of all the invoices and each debtor's own checks are computed once for
         the batch, not once per invoice. Returns ``[(move, integration, blockers)]`` in the
@@ -292,9 +292,7 @@ class CreditBureauNegativation(models.Model):
             if company not in integrations:
                 integrations[company] = Integration._bureau_for_company(company)
             integration = integrations[company]
-            blockers = self._bureau_blockers(
-                move, integration, automatic=automatic, prefetched=prefetched
-            )
+            blockers = self._bureau_blockers(move, integration, prefetched=prefetched)
             result.append((move, integration, blockers))
         return result
 
@@ -311,7 +309,7 @@ class CreditBureauNegativation(models.Model):
         return result
 
     @api.model
-    def _bureau_blockers(self, move, integration, *, automatic=False, prefetched=None):
+    def _bureau_blockers(self, move, integration, *, prefetched=None):
         """Everything that forbids negativating ``move``, as sentences in Portuguese.
         Checked before anything is sent; an empty list means the invoice may go.
         ``prefetched`` is given by ``_bureau_check`` (batches); alone, it reads what it needs."""
@@ -430,7 +428,7 @@ class CreditBureauNegativation(models.Model):
         """Create negativations, in state "sending", for the invoices that have no blocker,
         and wake the sending job. Returns (negativations, {move: blockers})."""
         vals_list, refused = [], {}
-        for move, integration, blockers in self._bureau_check(moves, automatic=origin == "auto"):
+        for move, integration, blockers in self._bureau_check(moves):
             if blockers:
                 refused[move] = blockers
                 continue
@@ -895,7 +893,7 @@ class CreditBureauNegativation(models.Model):
         self.message_post(
             body=self.env._(
                 "Status at the provider: %(state)s. %(message)s",
-                state=dict(STATES)[values["state"]],
+                state=dict(self._fields["state"]._description_selection(self.env))[values["state"]],
                 message=values["message"] or "",
             )
         )
