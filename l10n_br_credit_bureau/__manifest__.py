@@ -14,6 +14,7 @@
         "security/ir.model.access.csv",
         "data/ir_sequence_data.xml",
         "data/ir_cron_data.xml",
+        "data/mail_activity_type_data.xml",
         "report/credit_bureau_consultation_report.xml",
         "views/credit_bureau_integration_views.xml",
         "views/credit_bureau_consultation_views.xml",

@@ -1,10 +1,12 @@
 import logging
+import threading
 import time
+from concurrent.futures import ThreadPoolExecutor
 
 import requests
 from dateutil.relativedelta import relativedelta
 
-from odoo import api, fields, models
+from odoo import api, fields, models, modules
 from odoo.exceptions import UserError, ValidationError
 from odoo.tools import SQL
 
@@ -15,6 +17,8 @@ _logger = logging.getLogger(__name__)
 
 # Advisory-lock namespace of the automatic negativation runs (any constant int4).
 AUTO_RUN_LOCK = 0x4E454741
+# Simultaneous requests to one provider: bounds of the integration's setting.
+MAX_CONCURRENCY = 16
 
 
 class CreditBureauIntegration(models.Model):
@@ -100,6 +104,13 @@ class CreditBureauIntegration(models.Model):
         default=10.0,
         help="Debts below this amount are never negativated (Serasa refuses under R$ 10,00).",
     )
+    send_concurrency = fields.Integer(
+        string="Simultaneous requests",
+        default=4,
+        help="How many inclusions or removals the scheduled actions send to the provider at "
+        "the same time. Each waits for the provider's answer: more at once means a large "
+        "queue is sent sooner. Use 1 if the provider limits simultaneous connections.",
+    )
     product_ids = fields.One2many("credit.bureau.product", "integration_id", string="Products")
     code_ids = fields.One2many("credit.bureau.code", "integration_id", string="Codes")
     restriction_code_ids = fields.One2many(
@@ -160,6 +171,16 @@ class CreditBureauIntegration(models.Model):
     def _check_min_amount(self):
         if any(integration.min_amount < 0 for integration in self):
             raise ValidationError(self.env._("The minimum amount cannot be negative."))
+
+    @api.constrains("send_concurrency")
+    def _check_send_concurrency(self):
+        if any(not 1 <= integration.send_concurrency <= MAX_CONCURRENCY for integration in self):
+            raise ValidationError(
+                self.env._(
+                    "Simultaneous requests must be between 1 and %(maximum)s.",
+                    maximum=MAX_CONCURRENCY,
+                )
+            )
 
     @api.constrains("provider", "active")
     def _check_required_credentials(self):
@@ -545,6 +566,49 @@ class CreditBureauIntegration(models.Model):
         return mask_secrets(
             data, self._bureau_sensitive_keys(), self.sudo()._bureau_secret_values()
         )
+
+    # ------------------------------------------------------------------ simultaneous calls
+    def _bureau_threads_allowed(self):
+        """Whether provider calls may run in threads with cursors of their own: only in a
+        scheduled action, which commits what the threads must read before starting them,
+        and not under a test, whose data lives in a transaction that a new cursor cannot
+        see (the tests of the threaded path allow it, with the registry in test mode)."""
+        return bool(self.env.context.get("ir_cron_progress_id")) and not modules.module.current_test
+
+    def _bureau_parallel(self, calls):
+        """Run ``calls``, functions taking this integration, ``send_concurrency`` at a time:
+        each in a thread with its own cursor, so that the waits for the provider overlap.
+
+        The calls only talk to the provider (the integration's fields, the request seam);
+        the caller writes their outcomes in its own transaction once they are all back.
+        Returns, in the order of ``calls``, ``(value, exception)`` pairs: an exception a
+        call raises is handed back, never raised here.
+        """
+        self.ensure_one()
+        workers = min(max(self.send_concurrency, 1), len(calls))
+        if workers <= 1 or not self._bureau_threads_allowed():
+            return [self._bureau_call(call) for call in calls]
+        self.env.flush_all()
+        registry, env = self.env.registry, self.env
+        dbname = self.env.cr.dbname
+
+        def run(call):
+            threading.current_thread().dbname = dbname
+            try:
+                with registry.cursor() as cr:
+                    thread_env = api.Environment(cr, env.uid, env.context, su=env.su)
+                    return self.with_env(thread_env)._bureau_call(call)
+            except Exception as error:  # no cursor: the call did not run
+                return None, error
+
+        with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="credit_bureau") as pool:
+            return list(pool.map(run, calls))
+
+    def _bureau_call(self, call):
+        try:
+            return call(self), None
+        except Exception as error:  # handed back to the caller, which records it
+            return None, error
 
     def _bureau_send_request(
         self,

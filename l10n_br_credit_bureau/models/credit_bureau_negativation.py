@@ -2,6 +2,7 @@ import logging
 import re
 from collections import defaultdict
 from datetime import timedelta
+from functools import partial
 
 from dateutil.relativedelta import relativedelta
 
@@ -33,6 +34,57 @@ STATES = [
     ("cancelled", "Cancelled"),
 ]
 PAID_STATES = ("paid", "in_payment", "reversed")
+ALARM_ACTIVITY_TYPE = "l10n_br_credit_bureau.mail_activity_type_negativation"
+# Provider operations of the sending jobs: (method preparing a record's call, method
+# recording its outcome), see ``_bureau_dispatch``.
+DISPATCH = {
+    "include": ("_bureau_include_prepare", "_bureau_send_outcome"),
+    "remove": ("_bureau_removal_prepare", "_bureau_removal_outcome"),
+}
+
+
+def _include_call(debt, ask_first, integration):
+    """The provider's side of one inclusion, run by ``_bureau_parallel`` (perhaps in a
+    thread of its own: it touches only the integration and the debt). Returns
+    ``(kind, answer)``: ``found`` (already at the provider, not sent again), ``sent``,
+    ``adopted`` (refused as a duplicate, the provider's record found), ``failed`` or
+    ``lookup_failed`` with the ``CreditBureauError``."""
+    if ask_first:
+        try:
+            found = integration._bureau_find_inclusion(debt)
+        except CreditBureauError as error:
+            return "lookup_failed", error
+        if found:
+            return "found", found
+    try:
+        return "sent", integration._bureau_include(debt)
+    except CreditBureauError as error:
+        if error.duplicate:
+            # The provider already holds this debt (an earlier attempt whose answer was
+            # lost): adopt its record instead of failing.
+            try:
+                found = integration._bureau_find_inclusion(debt)
+            except CreditBureauError:
+                found = None
+            if found:
+                return "adopted", found
+        return "failed", error
+
+
+def _removal_call(debt, reference, code, removal_date, integration):
+    """The provider's side of one removal (see ``_include_call``). Without a reference
+    (sent with an unknown outcome, never confirmed) the inclusion is looked up first.
+    Returns ``("removed", (reference, answer))``, ``("never_received", None)`` or
+    ``("failed", CreditBureauError)``."""
+    try:
+        if not reference:
+            found = integration._bureau_find_inclusion(debt)
+            if not found:
+                return "never_received", None
+            reference = found.get("reference")
+        return "removed", (reference, integration._bureau_remove(reference, code, removal_date))
+    except CreditBureauError as error:
+        return "failed", error
 
 
 class CreditBureauNegativation(models.Model):
@@ -648,18 +700,11 @@ class CreditBureauNegativation(models.Model):
 
     # ------------------------------------------------------------------ sending
     def _bureau_send(self):
-        """Send the inclusions of records in "sending" (one at a time, each committed)."""
+        """Send the inclusions of records in "sending" (see ``_bureau_dispatch``)."""
         negativations = self._bureau_lock(["sending"])
         # The debts of the whole batch are read together, before the commits of the loop
         # empty the cache (one query per table for the batch instead of one per record).
-        debts = negativations._bureau_debts()
-        for record in negativations:
-            # Each commit empties the cache: reading the record again must fetch it alone,
-            # not the whole batch each time.
-            negativation = record.with_prefetch(record._ids)
-            negativation._bureau_send_one(debt=debts[negativation.id])
-            if negativation._bureau_commit(1) <= 0:
-                break
+        negativations._bureau_dispatch(negativations._bureau_debts(), "include")
 
     def _bureau_debts(self):
         """``{id: debt}`` of these records, a UserError in place of the debt that cannot be
@@ -672,45 +717,62 @@ class CreditBureauNegativation(models.Model):
                 debts[negativation.id] = error
         return debts
 
-    def _bureau_send_one(self, debt=None):
-        self.ensure_one()
-        integration = self.integration_id
-        if debt is None:
-            debt = self._bureau_debts()[self.id]
+    def _bureau_dispatch(self, debts, operation):
+        """Make these records' provider calls (``operation``: a key of ``DISPATCH``), per
+        integration, as many at a time as it allows (``send_concurrency``). Each group is
+        marked and committed before its calls, and its outcomes committed once they are
+        all back, in the caller's transaction."""
+        for integration, group in self.grouped("integration_id").items():
+            size = max(integration.send_concurrency, 1)
+            for start in range(0, len(group), size):
+                # Each commit empties the cache: reading a group again must fetch it alone,
+                # not the whole batch each time.
+                chunk = group[start : start + size]
+                chunk = chunk.with_prefetch(chunk._ids)
+                if chunk._bureau_dispatch_group(integration, debts, operation) <= 0:
+                    return
+
+    def _bureau_dispatch_group(self, integration, debts, operation):
+        """Returns the time left to the cron."""
+        prepare, record_outcome = DISPATCH[operation]
+        ready, calls = self.browse(), []
+        for negativation in self:
+            call = getattr(negativation, prepare)(debts.get(negativation.id))
+            if call:
+                ready |= negativation
+                calls.append(call)
+        # The marks of the preparation are committed before calling: a crash from here on
+        # means "ask first".
+        self._bureau_commit()
+        outcomes = integration._bureau_parallel(calls) if calls else []
+        for negativation, (outcome, crash) in zip(ready, outcomes, strict=True):
+            if crash is not None:
+                _logger.error(
+                    "Negativation %s: unexpected error (%s): %s",
+                    negativation.name,
+                    operation,
+                    integration._bureau_mask(repr(crash)),
+                )
+            getattr(negativation, record_outcome)(outcome, crash)
+        return self._bureau_commit(len(self))
+
+    def _bureau_include_prepare(self, debt):
+        """The provider call of this inclusion (``_include_call``), the record marked as
+        possibly sent; None when its debt cannot be built."""
         if isinstance(debt, UserError):
             self._bureau_error(debt.args[0], retryable=False)
-            return
-        if self.outcome_unknown:
-            # A previous attempt may have reached the provider: ask before sending again.
-            try:
-                found = integration._bureau_find_inclusion(debt)
-            except CreditBureauError as error:
-                self._bureau_error(error.args[0], retryable=True, detail=error.detail)
-                return
-            if found:
-                self.message_post(
-                    body=self.env._("The provider already had this inclusion: not sent again.")
-                )
-                self._bureau_accepted(found)
-                return
-        # Mark, and commit, before calling: a crash from here on means "ask first".
+            return None
+        # A record whose outcome is unknown (an earlier attempt may have reached the
+        # provider) is looked up before anything is sent again.
+        call = partial(_include_call, debt, self.outcome_unknown)
         self.write({"outcome_unknown": True, "attempts": self.attempts + 1})
-        self._bureau_commit()
-        try:
-            result = integration._bureau_include(debt)
-        except CreditBureauError as error:
-            if error.duplicate:
-                # The provider already holds this debt (an earlier attempt whose answer was
-                # lost): adopt its record instead of failing.
-                found = self._bureau_find_after_duplicate(debt)
-                if found:
-                    self._bureau_accepted(found)
-                    return
-            self.outcome_unknown = error.timeout
-            self._bureau_error(error.args[0], retryable=error.retryable, detail=error.detail)
-            return
-        except Exception:
-            _logger.exception("Negativation %s: unexpected error while sending", self.name)
+        return call
+
+    def _bureau_send_outcome(self, outcome, crash):
+        """Record what ``_include_call`` brought back (or the exception it raised)."""
+        self.ensure_one()
+        if crash is not None:
+            # The outcome stays unknown: the next attempt asks the provider first.
             self._bureau_error(
                 self.env._(
                     "Unexpected error while sending; the technical detail is in the server log."
@@ -718,18 +780,22 @@ class CreditBureauNegativation(models.Model):
                 retryable=True,
             )
             return
-        self._bureau_accepted(result)
-
-    def _bureau_find_after_duplicate(self, debt):
-        try:
-            found = self.integration_id._bureau_find_inclusion(debt)
-        except CreditBureauError:
-            return None
-        if found:
-            self.message_post(
-                body=self.env._("The provider already had this debt: its record was adopted.")
-            )
-        return found
+        kind, answer = outcome
+        if kind == "lookup_failed":
+            self._bureau_error(answer.args[0], retryable=True, detail=answer.detail)
+        elif kind == "failed":
+            self.outcome_unknown = answer.timeout
+            self._bureau_error(answer.args[0], retryable=answer.retryable, detail=answer.detail)
+        else:
+            if kind == "found":
+                self.message_post(
+                    body=self.env._("The provider already had this inclusion: not sent again.")
+                )
+            elif kind == "adopted":
+                self.message_post(
+                    body=self.env._("The provider already had this debt: its record was adopted.")
+                )
+            self._bureau_accepted(answer)
 
     def _bureau_accepted(self, result):
         now = fields.Datetime.now()
@@ -739,7 +805,7 @@ class CreditBureauNegativation(models.Model):
             "outcome_unknown": False,
             "sent_date": self.sent_date or now,
             "expected_visible_date": fields.Date.context_today(self) + timedelta(days=NOTICE_DAYS),
-            "message": result.get("message") or False,
+            "message": self._bureau_masked(result.get("message")) or False,
             "next_retry": False,
         }
         if state == "error":
@@ -752,6 +818,9 @@ class CreditBureauNegativation(models.Model):
         if values["state"] == "active":
             values["active_date"] = now
         self.write(values)
+        if self.attempts > 1:
+            # An earlier attempt failed and may have given somebody a to-do: it is done.
+            self._bureau_unlink_alarms()
         self.message_post(
             body=self.env._(
                 "Sent to %(provider)s: reference %(reference)s, %(message)s",
@@ -762,6 +831,7 @@ class CreditBureauNegativation(models.Model):
         )
 
     def _bureau_error(self, message, *, retryable, detail=""):
+        message = self._bureau_masked(message)
         values = {"state": "error", "message": message}
         if retryable and self.attempts < MAX_SEND_ATTEMPTS:
             minutes = RETRY_BASE_MINUTES * 2 ** max(self.attempts - 1, 0)
@@ -770,8 +840,26 @@ class CreditBureauNegativation(models.Model):
             values["next_retry"] = False
         self.write(values)
         if detail:
-            _logger.warning("Negativation %s: %s", self.name, detail)
+            _logger.warning("Negativation %s: %s", self.name, self._bureau_masked(detail))
         self.message_post(body=self.env._("Error: %s", message))
+        if not values["next_retry"]:
+            # No automatic retry left: somebody has to look at it.
+            self._bureau_alarm(
+                self.env._(
+                    "The inclusion of negativation %(name)s failed and will not be retried "
+                    "automatically: %(message)s",
+                    name=self.name,
+                    message=message,
+                ),
+                summary=self.env._("Negativation not sent"),
+            )
+
+    def _bureau_masked(self, text):
+        """``text`` from or about the provider, the integration's secrets masked: what goes
+        to the record, its chatter and the log."""
+        if not text:
+            return text
+        return str(self.integration_id._bureau_mask(str(text)))
 
     # ------------------------------------------------------------------ removal
     def _bureau_request_removal(self, code, reason):
@@ -805,54 +893,60 @@ class CreditBureauNegativation(models.Model):
         return to_remove
 
     def _bureau_send_removals(self):
-        for record in self._bureau_lock(["removal_requested"]):
-            # One record fetched after each commit, not the batch (see _bureau_send).
-            negativation = record.with_prefetch(record._ids)
-            negativation._bureau_send_removal_one()
-            if negativation._bureau_commit(1) <= 0:
-                break
+        """Send the removals requested (see ``_bureau_dispatch``)."""
+        negativations = self._bureau_lock(["removal_requested"])
+        # A record never confirmed by the provider is looked up by its debt first.
+        debts = negativations.filtered(lambda n: not n.reference)._bureau_debts()
+        negativations._bureau_dispatch(debts, "remove")
 
-    def _bureau_send_removal_one(self):
+    def _bureau_removal_prepare(self, debt):
+        """The provider call of this removal (``_removal_call``); None when the debt that
+        must be looked up first cannot be built."""
+        if isinstance(debt, UserError):
+            self._bureau_removal_failed(debt.args[0])
+            return None
+        today = fields.Date.context_today(self)
+        return partial(_removal_call, debt, self.reference, self.removal_code, today)
+
+    def _bureau_removal_outcome(self, outcome, crash):
+        """Record what ``_removal_call`` brought back (or the exception it raised)."""
         self.ensure_one()
-        if not self.reference:
-            # Sent with an unknown outcome and never confirmed: find it first.
-            found = None
-            try:
-                found = self.integration_id._bureau_find_inclusion(self._bureau_debt())
-            except CreditBureauError as error:
-                self._bureau_removal_failed(error.args[0])
-                return
-            if not found:
-                self.write({"state": "cancelled", "outcome_unknown": False})
-                self.message_post(
-                    body=self.env._("The provider never received it: nothing to remove.")
+        if crash is not None:
+            self._bureau_removal_failed(
+                self.env._(
+                    "Unexpected error while removing; the technical detail is in the server log."
                 )
-                return
-            self.reference = found.get("reference")
-        try:
-            result = self.integration_id._bureau_remove(
-                self.reference, self.removal_code, fields.Date.context_today(self)
             )
-        except CreditBureauError as error:
-            self._bureau_removal_failed(error.args[0], detail=error.detail)
             return
+        kind, answer = outcome
+        if kind == "failed":
+            self._bureau_removal_failed(answer.args[0], detail=answer.detail)
+            return
+        if kind == "never_received":
+            self.write({"state": "cancelled", "outcome_unknown": False})
+            self.message_post(body=self.env._("The provider never received it: nothing to remove."))
+            return
+        reference, result = answer
         self.write(
             {
+                "reference": reference,
+                "outcome_unknown": False,
                 "state": "removed",
                 "removed_date": fields.Datetime.now(),
-                "message": result.get("message") or False,
+                "message": self._bureau_masked(result.get("message")) or False,
                 "next_retry": False,
             }
         )
-        self.activity_unlink(["mail.mail_activity_data_todo"])
+        self._bureau_unlink_alarms()
         self.message_post(body=self.env._("Removed at the provider (code %s).", self.removal_code))
 
     def _bureau_removal_failed(self, message, detail=""):
         """The removal stays requested (retried by the cron); the responsible user gets an
         activity, once."""
+        message = self._bureau_masked(message)
         self.write({"message": message, "attempts": self.attempts + 1})
         if detail:
-            _logger.warning("Negativation %s removal: %s", self.name, detail)
+            _logger.warning("Negativation %s removal: %s", self.name, self._bureau_masked(detail))
         self.message_post(body=self.env._("Removal failed, will be retried: %s", message))
         self._bureau_alarm(
             self.env._(
@@ -862,25 +956,30 @@ class CreditBureauNegativation(models.Model):
             )
         )
 
-    def _bureau_alarm(self, note):
-        todo = self.env.ref("mail.mail_activity_data_todo")
+    def _bureau_alarm(self, note, summary=None):
+        """Give the responsible user a to-do on each record, unless one is already open."""
+        activity_type = self.env.ref(ALARM_ACTIVITY_TYPE)
         for negativation in self:
-            if negativation.activity_ids.filtered(lambda a: a.activity_type_id == todo):
+            if negativation.activity_ids.filtered(lambda a: a.activity_type_id == activity_type):
                 continue
             negativation.activity_schedule(
-                "mail.mail_activity_data_todo",
+                ALARM_ACTIVITY_TYPE,
                 date_deadline=negativation.removal_deadline or fields.Date.context_today(self),
-                summary=self.env._("Remove the negativation"),
+                summary=summary or self.env._("Remove the negativation"),
                 note=note,
                 user_id=(negativation.user_id or self.env.user).id,
             )
+
+    def _bureau_unlink_alarms(self):
+        """Close the to-dos of ``_bureau_alarm`` (not the activities users planned)."""
+        self.activity_unlink([ALARM_ACTIVITY_TYPE])
 
     # ------------------------------------------------------------------ status
     def _bureau_apply_status(self, status):
         """Apply a status answer ``{'state', 'message'}`` from the provider."""
         self.ensure_one()
         state = status.get("state")
-        values = {"message": status.get("message") or self.message}
+        values = {"message": self._bureau_masked(status.get("message")) or self.message}
         if state == "active" and self.state == "pending":
             values.update(state="active", active_date=fields.Datetime.now())
         elif state == "error" and self.state in ("pending", "sending"):
@@ -1023,7 +1122,15 @@ class CreditBureauNegativation(models.Model):
         self._bureau_commit()
         requested = self.search([("state", "=", "removal_requested")], order="id", limit=batch_size)
         requested._bureau_send_removals()
-        late = self.search([("removal_late", "=", True)], limit=batch_size)
+        # Those not alarmed yet: the alarmed ones must not hide the others from the batch.
+        alarm_type = self.env.ref(ALARM_ACTIVITY_TYPE)
+        late = self.search(
+            [
+                ("removal_late", "=", True),
+                ("activity_ids", "not any", [("activity_type_id", "=", alarm_type.id)]),
+            ],
+            limit=batch_size,
+        )
         late._bureau_alarm(self.env._("The removal deadline has passed (STJ Súmula 548)."))
 
     @api.model

@@ -1,0 +1,147 @@
+"""Sending inclusions and removals several at a time, each provider call in a thread with a
+cursor of its own (``credit.bureau.integration._bureau_parallel``).
+
+Under a test the registry hands out test cursors that share the test's transaction and a
+lock: the threads run one after the other here, so these tests prove the threaded path's
+outcomes (each call in its own thread and cursor, results written by the caller, a crash
+confined to its record), not its speed; the benchmarks measure that
+(``tests/benchmarks/run --only mass``).
+"""
+
+import threading
+from unittest.mock import patch
+
+from odoo.tests import tagged
+from odoo.tests.common import release_test_lock
+from odoo.tools import mute_logger
+
+from ..tools import CreditBureauError
+from .test_negativation import NegativationCommon
+
+
+@tagged("post_install", "-at_install")
+class TestParallelSending(NegativationCommon):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.Integration = type(cls.env["credit.bureau.integration"])
+        cls.Negativation = cls.env["credit.bureau.negativation"]
+        cls.debtors = [
+            cls._debtor(f"Devedor {index}", vat)
+            for index, vat in enumerate(
+                ("390.533.447-05", "111.444.777-35", "123.456.789-09", "935.411.347-80")
+            )
+        ]
+        cls.integration.send_concurrency = 2
+
+    def setUp(self):
+        super().setUp()
+        self.registry_enter_test_mode()
+        self.startPatcher(
+            patch.object(self.Integration, "_bureau_threads_allowed", return_value=True)
+        )
+        self.calls = []
+
+    def _queue(self):
+        moves = self.env["account.move"]
+        for debtor in self.debtors:
+            moves |= self._invoice(partner=debtor)
+        negativations = self._negativate(moves)
+        self.assertEqual(len(negativations), 4)
+        self.assertEqual(set(negativations.mapped("state")), {"sending"})
+        return negativations
+
+    def _spy(self, operation, fail_document=None):
+        """Wrap the provider's ``operation`` to note the thread and cursor of each call."""
+        original = getattr(self.Integration, operation)
+        main_cursor = self.env.cr
+
+        def spy(integration, *args):
+            self.calls.append(
+                (threading.current_thread().name, integration.env.cr is not main_cursor)
+            )
+            if fail_document and args[0].get("document") == fail_document:
+                raise RuntimeError("provider library crashed")
+            return original(integration, *args)
+
+        return patch.object(self.Integration, operation, spy)
+
+    def test_inclusions_in_threads_with_their_own_cursors(self):
+        negativations = self._queue()
+        crashing = self.debtors[2]
+        with (
+            self._spy("_bureau_include", fail_document="12345678909"),
+            mute_logger("odoo.addons.l10n_br_credit_bureau.models.credit_bureau_negativation"),
+            release_test_lock(),
+        ):
+            self.Negativation._cron_send()
+        self.assertEqual(len(self.calls), 4)
+        for thread_name, own_cursor in self.calls:
+            self.assertTrue(thread_name.startswith("credit_bureau"), thread_name)
+            self.assertTrue(own_cursor)
+        failed = negativations.filtered(lambda n: n.partner_id == crashing)
+        sent = negativations - failed
+        self.assertEqual(set(sent.mapped("state")), {"pending"})
+        self.assertTrue(all(n.reference.startswith("SIM-") for n in sent))
+        self.assertFalse(any(sent.mapped("outcome_unknown")))
+        # The crash is the crashing record's alone; its outcome stays unknown, so the retry
+        # asks the provider before sending again.
+        self.assertEqual(failed.state, "error")
+        self.assertTrue(failed.outcome_unknown)
+        self.assertTrue(failed.next_retry)
+        self.assertEqual(negativations.mapped("attempts"), [1, 1, 1, 1])
+        # The retry looks the inclusion up first (the simulator finds nothing) and sends.
+        failed.action_send_now()
+        with self._spy("_bureau_find_inclusion"), release_test_lock():
+            self.Negativation._cron_send()
+        self.assertEqual(failed.state, "pending")
+        self.assertEqual(failed.attempts, 2)
+        self.assertEqual(len(self.calls), 5)  # 4 inclusions, then 1 lookup
+
+    def test_timeouts_in_threads_are_asked_for_first(self):
+        negativations = self._queue()
+        self.integration.dummy_fail = "timeout_after_commit"
+        with release_test_lock():
+            self.Negativation._cron_send()
+        self.assertEqual(set(negativations.mapped("state")), {"error"})
+        self.assertTrue(all(negativations.mapped("outcome_unknown")))
+        # The provider had recorded them: the retry adopts them, nothing is sent twice.
+        negativations.action_send_now()
+        with self._spy("_bureau_include"), release_test_lock():
+            self.Negativation._cron_send()
+        self.assertEqual(self.calls, [])
+        self.assertEqual(set(negativations.mapped("state")), {"pending"})
+        self.assertFalse(any(negativations.mapped("outcome_unknown")))
+
+    def test_removals_in_threads(self):
+        negativations = self._queue()
+        with release_test_lock():
+            self.Negativation._cron_send()
+        for move in negativations.move_id:
+            self._pay(move)
+        failing_reference = negativations[0].reference
+        original = self.Integration._bureau_remove
+
+        def remove(integration, reference, code, removal_date):
+            self.calls.append(threading.current_thread().name)
+            if reference == failing_reference:
+                raise CreditBureauError("Fora do ar", retryable=True)
+            return original(integration, reference, code, removal_date)
+
+        with patch.object(self.Integration, "_bureau_remove", remove), release_test_lock():
+            self.Negativation._cron_remove()
+        self.assertEqual(len(self.calls), 4)
+        self.assertTrue(all(name.startswith("credit_bureau") for name in self.calls))
+        self.assertEqual(negativations[0].state, "removal_requested")
+        self.assertEqual(negativations[0].message, "Fora do ar")
+        self.assertTrue(negativations[0].activity_ids)
+        self.assertEqual(set(negativations[1:].mapped("state")), {"removed"})
+
+    def test_one_at_a_time_without_threads(self):
+        self.integration.send_concurrency = 1
+        negativations = self._queue()
+        with self._spy("_bureau_include"):
+            self.Negativation._cron_send()
+        self.assertEqual(set(negativations.mapped("state")), {"pending"})
+        self.assertEqual({name for name, _own in self.calls}, {threading.current_thread().name})
+        self.assertFalse(any(own for _name, own in self.calls))
