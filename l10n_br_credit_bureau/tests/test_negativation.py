@@ -5,7 +5,7 @@ from dateutil.relativedelta import relativedelta
 
 from odoo import fields
 from odoo.exceptions import AccessError, UserError
-from odoo.tests import new_test_user, tagged
+from odoo.tests import Form, new_test_user, tagged
 from odoo.tools import mute_logger
 
 from odoo.addons.account.tests.common import AccountTestInvoicingCommon
@@ -367,6 +367,44 @@ class TestNegativation(NegativationCommon):
             self.env["credit.bureau.negativation"].search([("move_id", "=", move.id)]).with_user(
                 plain
             ).read(["state"])
+
+    def test_invoice_form_for_users_without_negativation_groups(self):
+        negativation = self._negativate(self._invoice())
+        move = negativation.move_id
+        plain = new_test_user(
+            self.env,
+            login="neg_invoicing",
+            groups="base.group_user,account.group_account_invoice",
+            company_id=self.company.id,
+            company_ids=[(6, 0, self.company.ids)],
+        )
+        # The invoice form opens and reads for a user who may not see negativations...
+        with Form(move.with_user(plain)) as form:
+            self.assertEqual(form.name, move.name)
+        views = move.with_user(plain).get_views([(False, "form")])
+        arch = views["views"]["form"]["arch"]
+        self.assertNotIn("credit_negativation", arch)
+        names = views["models"]["account.move"]["fields"]
+        self.assertFalse([name for name in names if name.startswith("credit_negativation")])
+        move.with_user(plain).web_read({name: {} for name in names})
+        with self.assertRaises(AccessError):
+            move.with_user(plain).read(["credit_negativation_id"])
+        with Form(self.debtor.with_user(plain)) as form:
+            self.assertEqual(form.name, self.debtor.name)
+        # ... while a negativation manager sees the badge and the smart button.
+        arch = move.with_user(self.manager).get_views([(False, "form")])["views"]["form"]["arch"]
+        for name in ("credit_negativation_state", "credit_negativation_count"):
+            self.assertIn(name, arch)
+        self.assertRecordValues(
+            move.with_user(self.manager),
+            [
+                {
+                    "credit_negativation_id": negativation.id,
+                    "credit_negativation_state": "sending",
+                    "credit_negativation_count": 1,
+                }
+            ],
+        )
 
     def test_status_poll_asks_once_per_integration(self):
         moves = self._invoice() | self._invoice(amount=200) | self._invoice(amount=300)
