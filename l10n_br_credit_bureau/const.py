@@ -44,3 +44,5 @@ REMOVAL_BUSINESS_DAYS = 5  # removal after payment (STJ Súmula 548)
 MAX_SEND_ATTEMPTS = 5
 RETRY_BASE_MINUTES = 15  # backoff: 15, 30, 60, 120 minutes
 OPEN_NEGATIVATION_STATES = ("sending", "pending", "active", "error")
+# Who sees negativations (and the fields of invoices and partners that show them).
+NEGATIVATION_GROUP = "l10n_br_credit_bureau.group_negativation"

@@ -1,23 +1,31 @@
 from odoo import api, fields, models
 
+from ..const import NEGATIVATION_GROUP
+
 
 class AccountMove(models.Model):
     _inherit = "account.move"
 
+    # Restricted like Odoo's own smart-button fields (sale_order_count...): an invoicing
+    # user without the negativation group never reads them, and the form drops them.
     credit_negativation_ids = fields.One2many(
-        "credit.bureau.negativation", "move_id", string="Negativations"
+        "credit.bureau.negativation", "move_id", string="Negativations", groups=NEGATIVATION_GROUP
     )
     credit_negativation_id = fields.Many2one(
         "credit.bureau.negativation",
         string="Open negativation",
         compute="_compute_credit_negativation_id",
+        groups=NEGATIVATION_GROUP,
     )
     credit_negativation_state = fields.Selection(
         lambda self: self.env["credit.bureau.negativation"]._fields["state"].selection,
         string="Negativation",
         compute="_compute_credit_negativation_id",
+        groups=NEGATIVATION_GROUP,
     )
-    credit_negativation_count = fields.Integer(compute="_compute_credit_negativation_id")
+    credit_negativation_count = fields.Integer(
+        compute="_compute_credit_negativation_id", groups=NEGATIVATION_GROUP
+    )
 
     @api.depends("credit_negativation_ids.state")
     def _compute_credit_negativation_id(self):

@@ -1,8 +1,15 @@
-"""Brazilian business days: weekends and national (bank) holidays.
+"""Brazilian business days: weekends and national holidays.
 
-The five business days of STJ Súmula 548 are counted on this calendar. State and municipal
-holidays vary per debtor and are not modelled: counting them would only make the deadline
-later, so ignoring them errs on the safe side.
+The five business days of STJ Súmula 548 are counted on this calendar, which must never give
+a deadline later than the legal one: every day wrongly counted as a holiday pushes it later.
+So it holds only the national holidays by law — 1/1, Tiradentes (21/4), 1/5, 7/9, 2/11,
+15/11 and 25/12 (Lei 662/1949 as amended by Lei 10.607/2002), 12/10 (Lei 6.802/1980) and
+20/11, Consciência Negra (Lei 14.759/2023, from 2024) — plus Sexta-feira Santa, a religious
+holiday (Lei 9.093/1995) observed in the whole country, banks included.
+
+Not counted: Carnaval, Ash Wednesday and Corpus Christi, which are *pontos facultativos*
+(optional days off), not holidays; state and municipal holidays, which vary per debtor.
+Leaving them out makes the deadline earlier, never later.
 """
 
 from datetime import date, timedelta
@@ -30,13 +37,7 @@ def national_holidays(year):
     if year >= 2024:
         fixed.append((11, 20))  # Dia Nacional de Zumbi e da Consciência Negra (Lei 14.759/2023)
     days = {date(year, month, day) for month, day in fixed}
-    sunday = easter(year)
-    days |= {
-        sunday - timedelta(days=48),  # Carnaval (segunda): no banking
-        sunday - timedelta(days=47),  # Carnaval (terça)
-        sunday - timedelta(days=2),  # Sexta-feira Santa
-        sunday + timedelta(days=60),  # Corpus Christi
-    }
+    days.add(easter(year) - timedelta(days=2))  # Sexta-feira Santa (Paixão de Cristo)
     return frozenset(days)
 
 

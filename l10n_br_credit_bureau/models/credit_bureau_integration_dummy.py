@@ -5,6 +5,8 @@ from the document, with an optional latency."""
 import hashlib
 import time
 
+from markupsafe import Markup
+
 from odoo import fields, models
 
 from ..tools import CreditBureauError
@@ -131,7 +133,7 @@ class CreditBureauIntegration(models.Model):
                     "date": fields.Date.to_date("2024-11-20"),
                     "amount": 1200.0,
                     "creditor": "1º Tabelionato de Protestos",
-                    "description": "Protesto",
+                    "description": self.env._("Protest"),
                 }
             ]
         elif profile == "check":
@@ -141,14 +143,16 @@ class CreditBureauIntegration(models.Model):
                     "date": fields.Date.to_date("2025-01-15"),
                     "amount": 0.0,
                     "creditor": "Banco Exemplo S.A.",
-                    "description": "Cheque sem fundo (alínea 12)",
+                    "description": self.env._("Bounced check (alínea 12)"),
                 }
             ]
         score = 850 - 250 * DUMMY_PROFILES.index(profile) + seed % 50
-        html = (
-            "<div class='dummy-report'><h3>Relatório simulado</h3>"
-            f"<p>Documento: {document}</p><p>Score: {score}</p>"
-            f"<p>Ocorrências: {len(lines)}</p></div>"
+        # In the user's language, like the rest of the simulated answer; Markup escapes.
+        html = Markup("<div class='dummy-report'><h3>%s</h3><p>%s</p><p>%s</p><p>%s</p></div>") % (
+            self.env._("Simulated report"),
+            self.env._("Document: %s", document),
+            self.env._("Score: %s", score),
+            self.env._("Occurrences: %s", len(lines)),
         )
         return {
             "name": f"Consultado {document[-4:]}",
@@ -156,10 +160,12 @@ class CreditBureauIntegration(models.Model):
             "score": score,
             "risk_class": "ABCD"[DUMMY_PROFILES.index(profile)],
             "default_probability": round(2.0 + 20 * DUMMY_PROFILES.index(profile), 1),
-            "message": "Nada consta" if profile == "clean" else "Constam restrições",
+            "message": self.env._("Nothing recorded")
+            if profile == "clean"
+            else self.env._("Restrictions recorded"),
             "cost": None,
             "lines": lines,
-            "report_html": html,
+            "report_html": str(html),
             "report_pdf": None,
         }
 

@@ -2,6 +2,8 @@ import re
 
 from odoo import api, fields, models
 
+from ..const import NEGATIVATION_GROUP
+
 
 class ResPartner(models.Model):
     _inherit = "res.partner"
@@ -15,9 +17,14 @@ class ResPartner(models.Model):
         help="Sent with negativations when known: some bureaus refuse debtors under 18.",
     )
     credit_negativation_ids = fields.One2many(
-        "credit.bureau.negativation", "partner_id", string="Negativations"
+        "credit.bureau.negativation",
+        "partner_id",
+        string="Negativations",
+        groups=NEGATIVATION_GROUP,
     )
-    credit_negativation_count = fields.Integer(compute="_compute_credit_negativation_count")
+    credit_negativation_count = fields.Integer(
+        compute="_compute_credit_negativation_count", groups=NEGATIVATION_GROUP
+    )
 
     @api.depends("credit_negativation_ids")
     def _compute_credit_negativation_count(self):

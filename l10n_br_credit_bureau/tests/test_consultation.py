@@ -148,6 +148,38 @@ class TestConsultation(CreditBureauCommon):
         self.env["credit.bureau.consultation"]._cron_purge_reports()
         self.assertTrue(recent.report_purged)
 
+    def test_simulated_provider_answers_in_the_users_language(self):
+        expected = {
+            "en_US": ("Nothing recorded", "Restrictions recorded", "Simulated report", "Protest"),
+            "pt_BR": ("Nada consta", "Constam restrições", "Relatório simulado", "Protesto"),
+        }
+        self.env["res.lang"]._activate_lang("pt_BR")
+        for lang, (clean, restricted, title, protest) in expected.items():
+            with self.subTest(lang):
+                integration = self.integration.with_context(lang=lang)
+                # The last character picks the profile: "0" clean, "2" protest.
+                self.assertEqual(
+                    integration._bureau_consult("00000000000", "BASICO")["message"], clean
+                )
+                result = integration._bureau_consult("00000000002", "BASICO")
+                self.assertEqual(result["message"], restricted)
+                self.assertEqual(result["lines"][0]["description"], protest)
+                self.assertIn(f"<h3>{title}</h3>", result["report_html"])
+        # Through the wizard, the consultation is stored in the consulting user's language.
+        wizard = (
+            self.env["credit.bureau.consult.wizard"]
+            .with_user(self.consult_user)
+            .with_company(self.branch)
+            .with_context(lang="pt_BR")
+            .create({"document": "529.982.247-25", "company_id": self.branch.id})
+        )
+        consultation = self.env["credit.bureau.consultation"].browse(
+            wizard.action_consult()["res_id"]
+        )
+        self.assertEqual(consultation.message, "Constam restrições")
+        html = base64.b64decode(consultation.report_attachment_id.datas).decode()
+        self.assertIn("Documento: 52998224725", html)
+
     def test_report_html_is_sanitized(self):
         consultation = self._consult("529.982.247-25")
         consultation.report_attachment_id.raw = b"<p>ok</p><script>alert(1)</script>"
@@ -165,7 +197,7 @@ class TestConsultation(CreditBureauCommon):
         self.assertIn("Veloz Fibra Filial", html)
         self.assertIn("529.982.247-25", html)
         self.assertIn("Banco Exemplo", html)  # detail lines
-        self.assertIn("Relatório simulado", html)  # provider HTML embedded
+        self.assertIn("Simulated report", html)  # provider HTML embedded
 
 
 @tagged("post_install", "-at_install")

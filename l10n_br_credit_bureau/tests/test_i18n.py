@@ -6,7 +6,7 @@ import polib
 
 from odoo.exceptions import UserError
 from odoo.modules.module import get_module_path
-from odoo.tests import TransactionCase, tagged
+from odoo.tests import TransactionCase, new_test_user, tagged
 from odoo.tools.misc import file_path
 from odoo.tools.translate import TranslationModuleReader
 
@@ -127,3 +127,42 @@ class TestI18n(TransactionCase):
         # A message raised from Python code (translated from the .po at run time).
         with self.assertRaisesRegex(UserError, "não é um CPF válido"):
             validate_document(env, "529.982.247-24")
+
+    def test_negativation_words_in_portuguese(self):
+        """The words of the issue: "Remoção atrasada", "Remover negativação" — never "baixa"
+        for our own removal — and a branch to filter on."""
+        branch = self.env["res.company"].create(
+            {"name": "Filial Centro", "parent_id": self.env.company.id}
+        )
+        user = new_test_user(
+            self.env,
+            login="i18n_negativation",
+            groups="base.group_user,l10n_br_credit_bureau.group_negativation",
+            company_ids=[(6, 0, (self.env.company | branch).ids)],
+            lang=LANG,
+        )
+        self.assertTrue(user.has_group("base.group_multi_company"))
+        env = self.env(user=user, context=dict(self.env.context, lang=LANG))
+        Negativation = env["credit.bureau.negativation"]
+        fields = Negativation.fields_get(["removal_late", "state", "company_id"])
+        self.assertEqual(fields["removal_late"]["string"], "Remoção atrasada")
+        self.assertEqual(fields["company_id"]["string"], "Filial")
+        states = dict(fields["state"]["selection"])
+        self.assertEqual(states["removal_requested"], "Remoção solicitada")
+        self.assertEqual(states["removed"], "Removida")
+        views = Negativation.get_views([(False, "form"), (False, "list"), (False, "search")])
+        search = views["views"]["search"]["arch"]
+        self.assertIn('string="Remoção atrasada"', search)
+        # The branch is a search field (type a branch) as well as a group-by.
+        self.assertIn('<field name="company_id"', search)
+        self.assertIn("'group_by': 'company_id'", search)
+        form = views["views"]["form"]["arch"]
+        self.assertIn('string="Remover negativação"', form)
+        self.assertIn("A remoção está atrasada", form)
+        self.assertEqual(env._("Remove the negativation"), "Remover a negativação")
+        self.assertEqual(
+            env.ref("l10n_br_credit_bureau.ir_cron_negativation_removal").sudo().name,
+            "Análise de crédito: remoção automática (pagas e cinco anos)",
+        )
+        for view in views["views"].values():
+            self.assertNotIn("aixa", view["arch"])

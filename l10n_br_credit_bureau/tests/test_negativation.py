@@ -5,7 +5,7 @@ from dateutil.relativedelta import relativedelta
 
 from odoo import fields
 from odoo.exceptions import AccessError, UserError
-from odoo.tests import new_test_user, tagged
+from odoo.tests import Form, new_test_user, tagged
 from odoo.tools import mute_logger
 
 from odoo.addons.account.tests.common import AccountTestInvoicingCommon
@@ -368,6 +368,44 @@ class TestNegativation(NegativationCommon):
                 plain
             ).read(["state"])
 
+    def test_invoice_form_for_users_without_negativation_groups(self):
+        negativation = self._negativate(self._invoice())
+        move = negativation.move_id
+        plain = new_test_user(
+            self.env,
+            login="neg_invoicing",
+            groups="base.group_user,account.group_account_invoice",
+            company_id=self.company.id,
+            company_ids=[(6, 0, self.company.ids)],
+        )
+        # The invoice form opens and reads for a user who may not see negativations...
+        with Form(move.with_user(plain)) as form:
+            self.assertEqual(form.name, move.name)
+        views = move.with_user(plain).get_views([(False, "form")])
+        arch = views["views"]["form"]["arch"]
+        self.assertNotIn("credit_negativation", arch)
+        names = views["models"]["account.move"]["fields"]
+        self.assertFalse([name for name in names if name.startswith("credit_negativation")])
+        move.with_user(plain).web_read({name: {} for name in names})
+        with self.assertRaises(AccessError):
+            move.with_user(plain).read(["credit_negativation_id"])
+        with Form(self.debtor.with_user(plain)) as form:
+            self.assertEqual(form.name, self.debtor.name)
+        # ... while a negativation manager sees the badge and the smart button.
+        arch = move.with_user(self.manager).get_views([(False, "form")])["views"]["form"]["arch"]
+        for name in ("credit_negativation_state", "credit_negativation_count"):
+            self.assertIn(name, arch)
+        self.assertRecordValues(
+            move.with_user(self.manager),
+            [
+                {
+                    "credit_negativation_id": negativation.id,
+                    "credit_negativation_state": "sending",
+                    "credit_negativation_count": 1,
+                }
+            ],
+        )
+
     def test_status_poll_asks_once_per_integration(self):
         moves = self._invoice() | self._invoice(amount=200) | self._invoice(amount=300)
         self._negativate(moves)
@@ -500,9 +538,32 @@ class TestBusinessDays(AccountTestInvoicingCommon):
     def test_weekends_and_national_holidays(self):
         # Friday 13/11/2026; Friday 20/11 is Consciência Negra.
         self.assertEqual(add_business_days(date(2026, 11, 13), 5), date(2026, 11, 23))
-        # Easter 2026 is 5 April: Carnaval 16-17 Feb, Sexta-feira Santa 3 April.
+        # Easter 2026 is 5 April: Sexta-feira Santa 3 April is a holiday; Carnaval (16-17
+        # Feb) and Corpus Christi (4 June) are optional days off, not holidays.
         holidays = national_holidays(2026)
-        for day in (date(2026, 2, 16), date(2026, 2, 17), date(2026, 4, 3), date(2026, 6, 4)):
-            self.assertIn(day, holidays)
-        self.assertEqual(add_business_days(date(2026, 2, 13), 1), date(2026, 2, 18))
+        self.assertIn(date(2026, 4, 3), holidays)
+        for day in (date(2026, 2, 16), date(2026, 2, 17), date(2026, 2, 18), date(2026, 6, 4)):
+            self.assertNotIn(day, holidays)
+        self.assertEqual(len(holidays), 10)
+        self.assertNotIn(date(2023, 11, 20), national_holidays(2023))
         self.assertEqual(add_business_days(date(2026, 12, 24), 1), date(2026, 12, 28))
+
+    def test_removal_deadline_after_payment(self):
+        cases = {
+            # Paid on a Friday: the next five weekdays.
+            "friday": (date(2026, 3, 6), date(2026, 3, 13)),
+            # Paid on Thursday 19/11/2026, right before Consciência Negra (Friday 20/11).
+            "before a holiday": (date(2026, 11, 19), date(2026, 11, 27)),
+            # Across the year end: 25/12 and 1/1 skipped, 2-3/1/2027 is a weekend.
+            "year end": (date(2026, 12, 24), date(2027, 1, 4)),
+            "year end, late december": (date(2026, 12, 29), date(2027, 1, 6)),
+            # Carnaval week counts in full: Monday 16 and Tuesday 17/2/2026 are business days.
+            "carnaval": (date(2026, 2, 13), date(2026, 2, 20)),
+            # Corpus Christi (Thursday 4/6/2026) counts too.
+            "corpus christi": (date(2026, 6, 1), date(2026, 6, 8)),
+            # Sexta-feira Santa (3/4/2026) does not.
+            "good friday": (date(2026, 4, 2), date(2026, 4, 10)),
+        }
+        for label, (paid, deadline) in cases.items():
+            with self.subTest(label):
+                self.assertEqual(add_business_days(paid, 5), deadline)
