@@ -437,11 +437,20 @@ class CreditBureauIntegration(models.Model):
         if not self.env.cr.fetchone()[0]:
             _logger.info("Automatic negativation of %s already running: skipped", self.name)
             return self.env["credit.bureau.negativation"], {}
+        code = self.auto_restriction_code_id or self.default_restriction_code_id
+        if not code:
+            # No natureza to send: nothing is guessed, the administrator is told.
+            _logger.warning("Automatic negativation of %s skipped: no restriction code", self.name)
+            self.message_post(
+                body=self.env._(
+                    "Automatic negativation skipped: choose the restriction code (natureza) of "
+                    "the automatic routine or the default one (synchronise the catalog first)."
+                )
+            )
+            return self.env["credit.bureau.negativation"], {}
         moves = self._bureau_auto_candidates()
         negativations, refused = self.env["credit.bureau.negativation"]._bureau_queue(
-            moves,
-            origin="auto",
-            restriction_code=self.auto_restriction_code_id.code or None,
+            moves, origin="auto", restriction_code=code.code
         )
         self.auto_last_run = fields.Datetime.now()
         if refused:

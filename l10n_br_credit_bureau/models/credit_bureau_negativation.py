@@ -477,9 +477,7 @@ class CreditBureauNegativation(models.Model):
             "due_date": move.invoice_date_due,
             "contract_number": move.name,
             "our_number": move.payment_reference or move.name,
-            "restriction_code": restriction_code
-            or integration.default_restriction_code_id.code
-            or "OO",
+            "restriction_code": restriction_code or integration.default_restriction_code_id.code,
             "send_sms": integration.send_sms if send_sms is None else send_sms,
             "origin": origin,
             "state": "sending",

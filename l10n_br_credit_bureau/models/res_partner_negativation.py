@@ -76,7 +76,10 @@ class ResPartner(models.Model):
             "res_model": "credit.bureau.mass.negativate.wizard",
             "view_mode": "form",
             "target": "new",
-            "context": {"default_partner_id": self.commercial_partner_id.id},
+            "context": {
+                "default_origin": "manual",
+                "default_partner_id": self.commercial_partner_id.id,
+            },
         }
 
     def action_view_credit_negativations(self):

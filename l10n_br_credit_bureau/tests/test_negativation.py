@@ -486,6 +486,10 @@ class TestAutomaticNegativation(NegativationCommon):
         own = self.env["credit.bureau.integration"].create(
             {"name": "Filial própria", "provider": "dummy", "company_id": self.branch.id}
         )
+        own.action_sync_products()  # its natureza codes: the wizard offers the synchronised ones
+        own.default_restriction_code_id = own.restriction_code_ids.filtered(
+            lambda c: c.code == "TI"
+        )
         other = self._negativate(self._invoice(company=self.branch, amount=321))
         self.assertEqual(other.integration_id, own)
         # The head office's automatic routine leaves the branch to its own integration.

@@ -39,3 +39,25 @@ class TestNegativationUi(NegativationCommon, HttpCase):
         self.assertEqual(move.credit_negativation_id.state, "sending")
         self.env["credit.bureau.negativation"]._cron_send()
         self.assertEqual(move.credit_negativation_id.state, "pending")
+
+    def test_negativate_partner_tour(self):
+        """From the debtor's form, one of its two overdue invoices is unticked: only the
+        other is negativated, and the negativation is manual."""
+        kept = self._invoice(amount=150)
+        unticked = self._invoice(amount=275)
+        self.env.ref("base.user_admin").write(
+            {
+                "company_ids": [(4, self.company.id)],
+                "company_id": self.company.id,
+                "group_ids": [(4, self.env.ref("l10n_br_credit_bureau.group_negativation").id)],
+            }
+        )
+        self.start_tour(
+            f"/odoo/contacts/{self.debtor.id}?cids={self.company.id}",
+            "credit_bureau_negativate_partner_tour",
+            login="admin",
+        )
+        self.assertRecordValues(
+            kept.credit_negativation_id, [{"state": "sending", "origin": "manual"}]
+        )
+        self.assertFalse(unticked.credit_negativation_id)
