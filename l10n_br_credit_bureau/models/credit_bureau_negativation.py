@@ -7,7 +7,7 @@ from dateutil.relativedelta import relativedelta
 
 from odoo import api, fields, models
 from odoo.exceptions import UserError
-from odoo.tools import SQL, clean_context
+from odoo.tools import SQL, clean_context, format_date
 
 from ..const import (
     MAX_SEND_ATTEMPTS,
@@ -285,7 +285,11 @@ class CreditBureauNegativation(models.Model):
         order of ``moves``."""
         Integration = self.env["credit.bureau.integration"].sudo()
         integrations = {}
-        prefetched = {"open": self._bureau_open_negativations(moves), "debtors": {}}
+        prefetched = {
+            "open": self._bureau_open_negativations(moves),
+            "debtors": {},
+            "integrations": {},
+        }
         result = []
         for move in moves:
             company = move.company_id
@@ -322,11 +326,12 @@ class CreditBureauNegativation(models.Model):
             blockers.append(self.env._("The invoice is paid."))
         if not move.invoice_date_due or move.invoice_date_due >= today:
             blockers.append(self.env._("The invoice is not overdue."))
-        elif move.invoice_date_due < today - relativedelta(years=5):
+        elif move.invoice_date_due <= today - relativedelta(years=5):
+            # The same limit as the removal cron's (``due_date <= today - 5 years``): a debt
+            # it would remove today is never included.
             blockers.append(
                 self.env._(
-                    "The debt is more than five years old (CDC art. 43 §1): it cannot be "
-                    "negativated."
+                    "The debt is five years old or more (CDC art. 43 §1): it cannot be negativated."
                 )
             )
         if not integration:
@@ -337,12 +342,13 @@ class CreditBureauNegativation(models.Model):
                 )
             )
         else:
-            if not integration.active or not integration.supports_negativation:
-                blockers.append(
-                    self.env._(
-                        "The integration %(name)s cannot send negativations.", name=integration.name
-                    )
-                )
+            if prefetched is None:
+                blockers += self._bureau_integration_blockers(integration)
+            else:
+                checked = prefetched.setdefault("integrations", {})
+                if integration.id not in checked:
+                    checked[integration.id] = self._bureau_integration_blockers(integration)
+                blockers += checked[integration.id]
             if move.amount_residual < integration.min_amount:
                 blockers.append(
                     self.env._(
@@ -374,14 +380,118 @@ class CreditBureauNegativation(models.Model):
         return blockers
 
     @api.model
+    def _bureau_integration_blockers(self, integration):
+        """What keeps an integration from sending negativations (rules of the integration
+        only, the same for all its invoices): archived, no intermediary or one without
+        negativation, a credential or the responsible CPF the provider requires left empty,
+        or a connection whose last test failed."""
+        integration = integration.sudo()  # the credentials are readable by system only
+        blockers = []
+        name = integration.name
+        if not integration.active:
+            blockers.append(
+                self.env._(
+                    "The integration %(name)s is archived: it cannot send negativations.",
+                    name=name,
+                )
+            )
+        if integration.provider == "none":
+            blockers.append(
+                self.env._(
+                    "The integration %(name)s has no intermediary set: choose one in its settings.",
+                    name=name,
+                )
+            )
+            return blockers
+        if not integration.supports_negativation:
+            blockers.append(
+                self.env._(
+                    "%(provider)s (integration %(name)s) does not send negativations.",
+                    provider=integration._provider_label(),
+                    name=name,
+                )
+            )
+            return blockers
+        # What the provider requires: its credentials (``required_if_provider``) and, when
+        # its features say so, the CPF of the person responsible for negativations.
+        missing = [
+            field._description_string(self.env)
+            for field in integration._fields.values()
+            if getattr(field, "required_if_provider", None) == integration.provider
+            and not integration[field.name]
+        ]
+        if integration._bureau_get_features().get("responsible_cpf") and not (
+            integration.responsible_cpf
+        ):
+            missing.append(integration._fields["responsible_cpf"]._description_string(self.env))
+        if missing:
+            blockers.append(
+                self.env._(
+                    "The integration %(name)s is incomplete: %(provider)s requires %(fields)s.",
+                    name=name,
+                    provider=integration._provider_label(),
+                    fields=", ".join(missing),
+                )
+            )
+        if integration.connection_state == "failed":
+            blockers.append(
+                self.env._(
+                    "The last connection test of the integration %(name)s failed "
+                    "(%(message)s): an administrator must fix its settings and run "
+                    '"Test connection" again before anything is negativated.',
+                    name=name,
+                    message=integration.connection_message or "-",
+                )
+            )
+        return blockers
+
+    @api.model
     def _bureau_debtor_blockers(self, partner):
-        """The blockers that depend on the debtor only: document, address, opt-out."""
+        """The blockers that depend on the debtor only (rules.md 8 and 1): a person's CPF or
+        a company's CNPJ, age, a complete postal address in Brazil, opt-out."""
         blockers = []
         try:
-            validate_document(self.env, partner.vat or "")
+            _document, kind = validate_document(self.env, partner.vat or "")
         except UserError as error:
             blockers.append(
                 self.env._("Debtor %(name)s: %(error)s", name=partner.name, error=error.args[0])
+            )
+        else:
+            if partner.is_company and kind != "cnpj":
+                blockers.append(
+                    self.env._(
+                        "Debtor %(name)s is a company: its document must be a CNPJ, not a CPF.",
+                        name=partner.name,
+                    )
+                )
+            elif not partner.is_company and kind != "cpf":
+                blockers.append(
+                    self.env._(
+                        "Debtor %(name)s is a person: the document must be a CPF, not a CNPJ "
+                        "(mark the contact as a company if it is one).",
+                        name=partner.name,
+                    )
+                )
+        age = partner._bureau_age(fields.Date.context_today(self))
+        if age is not None and age < 18:
+            blockers.append(
+                self.env._(
+                    "Debtor %(name)s is under 18 (born on %(date)s): a minor cannot be "
+                    "negativated.",
+                    name=partner.name,
+                    date=format_date(self.env, partner.credit_birth_date),
+                )
+            )
+        foreign = partner._bureau_foreign_country()
+        if foreign:
+            blockers.append(
+                self.env._(
+                    "Debtor %(name)s: the address is in %(country)s, the notice letter is sent "
+                    "only to an address in Brazil (an empty country counts as Brazil when the "
+                    "state is a Brazilian UF).",
+                    name=partner.name,
+                    country=foreign.name,
+                )
             )
         missing = partner._bureau_missing_address_fields()
         if missing:
