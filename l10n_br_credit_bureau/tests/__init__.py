@@ -7,3 +7,4 @@ from . import test_ui
 from . import test_i18n
 from . import test_negativation
 from . import test_negativation_rules
+from . import test_negativation_security
