@@ -4,6 +4,7 @@ from collections import defaultdict
 from datetime import timedelta
 
 from dateutil.relativedelta import relativedelta
+from markupsafe import Markup, escape
 
 from odoo import api, fields, models
 from odoo.exceptions import UserError
@@ -16,7 +17,7 @@ from ..const import (
     REMOVAL_BUSINESS_DAYS,
     RETRY_BASE_MINUTES,
 )
-from ..tools import CreditBureauError, clean_document, validate_document
+from ..tools import CreditBureauError, clean_document, mask_secrets, validate_document
 from .br_calendar import add_business_days
 
 _logger = logging.getLogger(__name__)
@@ -607,6 +608,7 @@ class CreditBureauNegativation(models.Model):
         70 models that have a chatter, defaults, sanitising the same body again), which made
         the automatic run of 10 000 invoices take seconds. Anything else (one message,
         attachments, tracking values, recipients, embedded images) goes the usual way."""
+        values_list = self._bureau_mask_messages(values_list)
         if len(values_list) < 2 or not self.env.su or not self._bureau_plain_messages(values_list):
             return super()._message_create(values_list)
         ignored = self._get_message_create_ignore_field_names()
@@ -667,6 +669,31 @@ class CreditBureauNegativation(models.Model):
                 ["message_ids", "message_needaction", "message_needaction_counter"]
             )
         return messages
+
+    def _bureau_mask_messages(self, values_list):
+        """The chatter lines with the integrations' secrets masked, as in the logs: a provider
+        may echo a password or a token in the answer (or the error) that is posted."""
+        keys, values = set(), []
+        for integration in self.sudo().integration_id:
+            keys |= set(integration._bureau_sensitive_keys())
+            values += integration._bureau_secret_values()
+        # The bodies are HTML: a secret holding "&" or "<" is there escaped.
+        values += [str(escape(value)) for value in values if value]
+        masked = {}
+
+        def mask(body):
+            if body not in masked:
+                text = mask_secrets(str(body), keys, values)
+                if text == str(body):
+                    masked[body] = body
+                else:
+                    masked[body] = Markup(text) if isinstance(body, Markup) else text
+            return masked[body]
+
+        return [
+            dict(vals, body=mask(vals["body"])) if vals.get("body") else vals
+            for vals in values_list
+        ]
 
     @api.model
     def _bureau_plain_messages(self, values_list):
