@@ -475,7 +475,10 @@ class CreditBureauIntegration(models.Model):
 
         Keys: consultation, negativation, balance, status_list (one call answers the status
         of many records), co_obligor, address_update (``_bureau_update_address``),
-        report_format ('html' or 'pdf'), costs_money_always.
+        report_format ('html' or 'pdf'), costs_money_always, responsible_cpf (inclusions
+        need the CPF of the person responsible for negativations: without it the core
+        blocks them). Credentials a provider requires are declared on their fields with
+        ``required_if_provider``; an empty one blocks negativations too.
         """
         return {"consultation": False, "negativation": False, "report_format": "html"}
 

@@ -5,10 +5,11 @@ from datetime import timedelta
 from functools import partial
 
 from dateutil.relativedelta import relativedelta
+from markupsafe import Markup, escape
 
 from odoo import api, fields, models
 from odoo.exceptions import UserError
-from odoo.tools import SQL, clean_context
+from odoo.tools import SQL, clean_context, format_date
 
 from ..const import (
     MAX_SEND_ATTEMPTS,
@@ -17,7 +18,7 @@ from ..const import (
     REMOVAL_BUSINESS_DAYS,
     RETRY_BASE_MINUTES,
 )
-from ..tools import CreditBureauError, clean_document, validate_document
+from ..tools import CreditBureauError, clean_document, mask_secrets, validate_document
 from .br_calendar import add_business_days
 
 _logger = logging.getLogger(__name__)
@@ -347,7 +348,11 @@ class CreditBureauNegativation(models.Model):
         order of ``moves``."""
         Integration = self.env["credit.bureau.integration"].sudo()
         integrations = {}
-        prefetched = {"open": self._bureau_open_negativations(moves), "debtors": {}}
+        prefetched = {
+            "open": self._bureau_open_negativations(moves),
+            "debtors": {},
+            "integrations": {},
+        }
         result = []
         for move in moves:
             company = move.company_id
@@ -384,11 +389,12 @@ class CreditBureauNegativation(models.Model):
             blockers.append(self.env._("The invoice is paid."))
         if not move.invoice_date_due or move.invoice_date_due >= today:
             blockers.append(self.env._("The invoice is not overdue."))
-        elif move.invoice_date_due < today - relativedelta(years=5):
+        elif move.invoice_date_due <= today - relativedelta(years=5):
+            # The same limit as the removal cron's (``due_date <= today - 5 years``): a debt
+            # it would remove today is never included.
             blockers.append(
                 self.env._(
-                    "The debt is more than five years old (CDC art. 43 §1): it cannot be "
-                    "negativated."
+                    "The debt is five years old or more (CDC art. 43 §1): it cannot be negativated."
                 )
             )
         if not integration:
@@ -399,12 +405,13 @@ class CreditBureauNegativation(models.Model):
                 )
             )
         else:
-            if not integration.active or not integration.supports_negativation:
-                blockers.append(
-                    self.env._(
-                        "The integration %(name)s cannot send negativations.", name=integration.name
-                    )
-                )
+            if prefetched is None:
+                blockers += self._bureau_integration_blockers(integration)
+            else:
+                checked = prefetched.setdefault("integrations", {})
+                if integration.id not in checked:
+                    checked[integration.id] = self._bureau_integration_blockers(integration)
+                blockers += checked[integration.id]
             if move.amount_residual < integration.min_amount:
                 blockers.append(
                     self.env._(
@@ -436,14 +443,118 @@ class CreditBureauNegativation(models.Model):
         return blockers
 
     @api.model
+    def _bureau_integration_blockers(self, integration):
+        """What keeps an integration from sending negativations (rules of the integration
+        only, the same for all its invoices): archived, no intermediary or one without
+        negativation, a credential or the responsible CPF the provider requires left empty,
+        or a connection whose last test failed."""
+        integration = integration.sudo()  # the credentials are readable by system only
+        blockers = []
+        name = integration.name
+        if not integration.active:
+            blockers.append(
+                self.env._(
+                    "The integration %(name)s is archived: it cannot send negativations.",
+                    name=name,
+                )
+            )
+        if integration.provider == "none":
+            blockers.append(
+                self.env._(
+                    "The integration %(name)s has no intermediary set: choose one in its settings.",
+                    name=name,
+                )
+            )
+            return blockers
+        if not integration.supports_negativation:
+            blockers.append(
+                self.env._(
+                    "%(provider)s (integration %(name)s) does not send negativations.",
+                    provider=integration._provider_label(),
+                    name=name,
+                )
+            )
+            return blockers
+        # What the provider requires: its credentials (``required_if_provider``) and, when
+        # its features say so, the CPF of the person responsible for negativations.
+        missing = [
+            field._description_string(self.env)
+            for field in integration._fields.values()
+            if getattr(field, "required_if_provider", None) == integration.provider
+            and not integration[field.name]
+        ]
+        if integration._bureau_get_features().get("responsible_cpf") and not (
+            integration.responsible_cpf
+        ):
+            missing.append(integration._fields["responsible_cpf"]._description_string(self.env))
+        if missing:
+            blockers.append(
+                self.env._(
+                    "The integration %(name)s is incomplete: %(provider)s requires %(fields)s.",
+                    name=name,
+                    provider=integration._provider_label(),
+                    fields=", ".join(missing),
+                )
+            )
+        if integration.connection_state == "failed":
+            blockers.append(
+                self.env._(
+                    "The last connection test of the integration %(name)s failed "
+                    "(%(message)s): an administrator must fix its settings and run "
+                    '"Test connection" again before anything is negativated.',
+                    name=name,
+                    message=integration.connection_message or "-",
+                )
+            )
+        return blockers
+
+    @api.model
     def _bureau_debtor_blockers(self, partner):
-        """The blockers that depend on the debtor only: document, address, opt-out."""
+        """The blockers that depend on the debtor only (rules.md 8 and 1): a person's CPF or
+        a company's CNPJ, age, a complete postal address in Brazil, opt-out."""
         blockers = []
         try:
-            validate_document(self.env, partner.vat or "")
+            _document, kind = validate_document(self.env, partner.vat or "")
         except UserError as error:
             blockers.append(
                 self.env._("Debtor %(name)s: %(error)s", name=partner.name, error=error.args[0])
+            )
+        else:
+            if partner.is_company and kind != "cnpj":
+                blockers.append(
+                    self.env._(
+                        "Debtor %(name)s is a company: its document must be a CNPJ, not a CPF.",
+                        name=partner.name,
+                    )
+                )
+            elif not partner.is_company and kind != "cpf":
+                blockers.append(
+                    self.env._(
+                        "Debtor %(name)s is a person: the document must be a CPF, not a CNPJ "
+                        "(mark the contact as a company if it is one).",
+                        name=partner.name,
+                    )
+                )
+        age = partner._bureau_age(fields.Date.context_today(self))
+        if age is not None and age < 18:
+            blockers.append(
+                self.env._(
+                    "Debtor %(name)s is under 18 (born on %(date)s): a minor cannot be "
+                    "negativated.",
+                    name=partner.name,
+                    date=format_date(self.env, partner.credit_birth_date),
+                )
+            )
+        foreign = partner._bureau_foreign_country()
+        if foreign:
+            blockers.append(
+                self.env._(
+                    "Debtor %(name)s: the address is in %(country)s, the notice letter is sent "
+                    "only to an address in Brazil (an empty country counts as Brazil when the "
+                    "state is a Brazilian UF).",
+                    name=partner.name,
+                    country=foreign.name,
+                )
             )
         missing = partner._bureau_missing_address_fields()
         if missing:
@@ -556,6 +667,7 @@ class CreditBureauNegativation(models.Model):
         70 models that have a chatter, defaults, sanitising the same body again), which made
         the automatic run of 10 000 invoices take seconds. Anything else (one message,
         attachments, tracking values, recipients, embedded images) goes the usual way."""
+        values_list = self._bureau_mask_messages(values_list)
         if len(values_list) < 2 or not self.env.su or not self._bureau_plain_messages(values_list):
             return super()._message_create(values_list)
         ignored = self._get_message_create_ignore_field_names()
@@ -616,6 +728,31 @@ class CreditBureauNegativation(models.Model):
                 ["message_ids", "message_needaction", "message_needaction_counter"]
             )
         return messages
+
+    def _bureau_mask_messages(self, values_list):
+        """The chatter lines with the integrations' secrets masked, as in the logs: a provider
+        may echo a password or a token in the answer (or the error) that is posted."""
+        keys, values = set(), []
+        for integration in self.sudo().integration_id:
+            keys |= set(integration._bureau_sensitive_keys())
+            values += integration._bureau_secret_values()
+        # The bodies are HTML: a secret holding "&" or "<" is there escaped.
+        values += [str(escape(value)) for value in values if value]
+        masked = {}
+
+        def mask(body):
+            if body not in masked:
+                text = mask_secrets(str(body), keys, values)
+                if text == str(body):
+                    masked[body] = body
+                else:
+                    masked[body] = Markup(text) if isinstance(body, Markup) else text
+            return masked[body]
+
+        return [
+            dict(vals, body=mask(vals["body"])) if vals.get("body") else vals
+            for vals in values_list
+        ]
 
     @api.model
     def _bureau_plain_messages(self, values_list):

@@ -1,5 +1,7 @@
 import re
 
+from dateutil.relativedelta import relativedelta
+
 from odoo import api, fields, models
 
 from ..const import NEGATIVATION_GROUP
@@ -67,6 +69,26 @@ class ResPartner(models.Model):
         if address["zip"] and len(address["zip"]) != 8:
             missing.append(self.env._("a CEP of 8 digits"))
         return missing
+
+    def _bureau_foreign_country(self):
+        """The country outside Brazil this partner's address is in, else an empty recordset.
+
+        The bureau mails the notice letter (CDC art. 43 §2) to a Brazilian address, with a CEP
+        and a UF: a foreign country, or a state of another country, cannot receive it. An
+        empty country counts as Brazil when the state is a Brazilian UF (the CEP and the UF
+        make the address complete); when both are empty the missing state is reported by
+        ``_bureau_missing_address_fields``."""
+        self.ensure_one()
+        countries = self.country_id | self.state_id.country_id
+        return countries.filtered(lambda country: country.code != "BR")[:1]
+
+    def _bureau_age(self, on_date):
+        """Age in whole years on ``on_date`` of a person whose birth date is known, else
+        None (companies have no age)."""
+        self.ensure_one()
+        if self.is_company or not self.credit_birth_date:
+            return None
+        return relativedelta(on_date, self.credit_birth_date).years
 
     def action_credit_negativate(self):
         self.ensure_one()

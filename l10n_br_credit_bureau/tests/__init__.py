@@ -8,3 +8,6 @@ from . import test_i18n
 from . import test_negativation
 from . import test_negativation_parallel
 from . import test_negativate_wizard
+from . import test_negativation_rules
+from . import test_negativation_security
+from . import test_negativation_tracking
