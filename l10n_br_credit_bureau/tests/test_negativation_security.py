@@ -15,6 +15,10 @@ class TestNegativationSecurity(NegativationCommon):
         cls.integration_b = cls.env["credit.bureau.integration"].create(
             {"name": "Simulado B", "provider": "dummy", "company_id": cls.company_b.id}
         )
+        cls.integration_b.action_sync_products()
+        cls.integration_b.default_restriction_code_id = (
+            cls.integration_b.restriction_code_ids.filtered(lambda c: c.code == "TI")
+        )
         groups = "base.group_user,account.group_account_invoice,"
         cls.user_a = cls.manager  # negativation group, company A only
         cls.user_b = new_test_user(
