@@ -803,7 +803,8 @@ class CreditBureauNegativation(models.Model):
             "document": document,
             "kind": kind,
             "name": partner.name,
-            "birth_date": partner.credit_birth_date or False,
+            # Companies have no age: a date in that field is not theirs to send.
+            "birth_date": (kind == "cpf" and partner.credit_birth_date) or False,
             "address": partner._bureau_address(),
             "phone": re.sub(r"\D", "", partner.phone or ""),
             "email": partner.email or "",
@@ -1082,7 +1083,13 @@ class CreditBureauNegativation(models.Model):
             }
         )
         self._bureau_unlink_alarms()
-        self.message_post(body=self.env._("Removed at the provider (code %s).", self.removal_code))
+        self.message_post(
+            body=self.env._(
+                "Removed at the provider (code %(code)s): %(message)s",
+                code=self.removal_code,
+                message=self.message or "-",
+            )
+        )
 
     def _bureau_removal_failed(self, message, detail=""):
         """The removal stays requested (retried by the cron); the responsible user gets an
@@ -1119,28 +1126,46 @@ class CreditBureauNegativation(models.Model):
         self.activity_unlink([ALARM_ACTIVITY_TYPE])
 
     # ------------------------------------------------------------------ status
-    def _bureau_apply_status(self, status):
-        """Apply a status answer ``{'state', 'message'}`` from the provider."""
-        self.ensure_one()
-        state = status.get("state")
-        values = {"message": self._bureau_masked(status.get("message")) or self.message}
-        if state == "active" and self.state == "pending":
-            values.update(state="active", active_date=fields.Datetime.now())
-        elif state == "error" and self.state in ("pending", "sending"):
-            values.update(state="error", next_retry=False)
-        elif state == "removed" and self.state not in ("removed", "cancelled"):
-            values.update(state="removed", removed_date=fields.Datetime.now())
-        else:
-            return False
-        self.write(values)
-        self.message_post(
-            body=self.env._(
-                "Status at the provider: %(state)s. %(message)s",
-                state=dict(self._fields["state"]._description_selection(self.env))[values["state"]],
-                message=values["message"] or "",
+    def _bureau_apply_statuses(self, statuses):
+        """Apply the provider's answers ``{reference: {'state', 'message'}}`` to these
+        records: one write and one chatter insert per (new state, message), not one per
+        record (a status poll answers for thousands at a time). Returns the changed ones."""
+        # The provider's state, and the states of ours it moves a record from.
+        moves = {
+            "active": ("pending",),
+            "error": ("pending", "sending"),
+            "removed": tuple(s for s, _l in STATES if s not in ("removed", "cancelled")),
+        }
+        groups = defaultdict(lambda: self.browse())
+        for negativation in self:
+            status = statuses.get(negativation.reference) or {}
+            state = status.get("state")
+            if state in moves and negativation.state in moves[state]:
+                message = negativation._bureau_masked(status.get("message")) or ""
+                groups[state, message] |= negativation
+        now = fields.Datetime.now()
+        labels = dict(self._fields["state"]._description_selection(self.env))
+        changed = self.browse()
+        for (state, message), records in groups.items():
+            values = {"state": state}
+            if message:
+                values["message"] = message
+            if state == "active":
+                values["active_date"] = now
+            elif state == "error":
+                values["next_retry"] = False
+            else:
+                values["removed_date"] = now
+            records.write(values)
+            records._bureau_log_bulk(
+                self.env._(
+                    "Status at the provider: %(state)s. %(message)s",
+                    state=labels[state],
+                    message=message,
+                )
             )
-        )
-        return True
+            changed |= records
+        return changed
 
     # ------------------------------------------------------------------ user actions
     def action_send_now(self):
@@ -1171,9 +1196,7 @@ class CreditBureauNegativation(models.Model):
             self.filtered("reference").grouped("integration_id").items()
         ):
             statuses = integration._bureau_fetch_status(negativations.mapped("reference"))
-            for negativation in negativations:
-                if negativation.reference in statuses:
-                    negativation._bureau_apply_status(statuses[negativation.reference])
+            negativations._bureau_apply_statuses(statuses)
         return True
 
     def action_update_address(self):
@@ -1291,9 +1314,6 @@ class CreditBureauNegativation(models.Model):
                 except CreditBureauError as error:
                     _logger.warning("Status poll of %s failed: %s", integration.name, error.detail)
                     break
-                for negativation in chunk:
-                    status = statuses.get(negativation.reference)
-                    if status:
-                        negativation._bureau_apply_status(status)
+                chunk._bureau_apply_statuses(statuses)
                 if self._bureau_commit(len(chunk)) <= 0:
                     return
