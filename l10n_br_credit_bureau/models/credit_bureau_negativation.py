@@ -907,6 +907,20 @@ class CreditBureauNegativation(models.Model):
         if isinstance(debt, UserError):
             self._bureau_error(debt.args[0], retryable=False)
             return None
+        # Queued (or failed) a while ago: the debt may have been paid or reached five years
+        # since. Not sent then: cancelled if it never left, its removal requested if an
+        # earlier attempt may have reached the provider.
+        reason = None
+        if self.invoice_paid:
+            reason = self.env._("Invoice paid")
+        elif self.due_date and self.due_date <= fields.Date.context_today(self) - relativedelta(
+            years=5
+        ):
+            reason = self.env._("Five-year limit reached (CDC art. 43 §1)")
+        if reason:
+            code = self.integration_id.default_removal_code_id.code or "01"
+            self._bureau_request_removal(code, reason)
+            return None
         # A record whose outcome is unknown (an earlier attempt may have reached the
         # provider) is looked up before anything is sent again.
         call = partial(_include_call, debt, self.outcome_unknown)

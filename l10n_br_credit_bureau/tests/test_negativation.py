@@ -293,6 +293,24 @@ class TestNegativation(NegativationCommon):
         self.assertEqual(full_neg.removal_code, "01")
         self.assertIn(partial_neg.state, ("pending", "active"))
 
+    def test_paid_while_waiting_for_a_retry_is_not_sent(self):
+        never_left, maybe_sent = self._negativate(self._invoice() | self._invoice(amount=90))
+        self.integration.dummy_fail = "error"
+        self.env["credit.bureau.negativation"]._cron_send()
+        self.assertEqual((never_left | maybe_sent).mapped("state"), ["error", "error"])
+        maybe_sent.outcome_unknown = True  # as after a timeout
+        self.integration.dummy_fail = False
+        for negativation in never_left | maybe_sent:
+            self._pay(negativation.move_id)
+        (never_left | maybe_sent).write({"next_retry": fields.Datetime.now()})
+        self.env["credit.bureau.negativation"]._cron_retry_errors()
+        # Nothing is included: the one that never left is cancelled, the other one's
+        # removal goes through the lookup of what the provider may have received.
+        self.assertEqual(never_left.state, "cancelled")
+        self.assertFalse(never_left.reference)
+        self.assertIn(maybe_sent.state, ("cancelled", "removal_requested", "removed"))
+        self.assertFalse(maybe_sent.reference)
+
     def test_failed_removal_alarms_and_shows_late(self):
         negativation = self._negativate(self._invoice())
         self.env["credit.bureau.negativation"]._cron_send()
