@@ -486,6 +486,16 @@ def ensure_integrations(env):
         except Exception as error:  # the demo goes on without the catalog
             print(f"  integration {integration.name}: synchronisation failed ({error})")
         print(f"  integration {integration.name} ({code}) for {company.name}")
+    # The natureza and the removal code an internet provider uses (rules.md: TI, 01), where
+    # the synchronised catalog has them and the provider did not choose a default.
+    for integration in Integration.search([("provider", "not in", ("none", "dummy"))]):
+        for field, codes, code in (
+            ("default_restriction_code_id", integration.restriction_code_ids, "TI"),
+            ("default_removal_code_id", integration.removal_code_ids, "01"),
+        ):
+            usual = codes.filtered(lambda c, code=code: c.code == code)[:1]
+            if not integration[field] and codes:
+                integration[field] = usual or codes[:1]
 
 
 def main():
