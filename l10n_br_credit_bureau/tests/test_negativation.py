@@ -275,6 +275,39 @@ class TestNegativation(NegativationCommon):
         self.assertTrue(negativations[0].batch_id)
         self.assertEqual(negativations[0].batch_id.state, "done")
 
+    def test_process_killed_after_the_commit_then_rerun(self):
+        """The cron process died between its commit ("outcome unknown") and the provider's
+        answer: the records are still "sending". The next run asks before sending, and
+        adopts what the provider had received instead of including it twice."""
+        reached, lost = self._negativate(self._invoice() | self._invoice(amount=200))
+        # The state the commit before the calls leaves when the process dies right after.
+        (reached | lost).write({"outcome_unknown": True, "attempts": 1})
+        Integration = type(self.integration)
+        original_include = Integration._bureau_include
+        calls = []
+
+        def find(integration, debt):
+            calls.append(("find", debt["amount"]))
+            if debt["amount"] == reached.amount:
+                return {"reference": "SIM-REACHED", "state": "pending", "message": "ok"}
+            return None
+
+        def include(integration, debt):
+            calls.append(("include", debt["amount"]))
+            return original_include(integration, debt)
+
+        self.patch(Integration, "_bureau_find_inclusion", find)
+        self.patch(Integration, "_bureau_include", include)
+        self.env["credit.bureau.negativation"]._cron_send()
+        self.assertEqual(
+            sorted(calls),
+            sorted([("find", reached.amount), ("find", lost.amount), ("include", lost.amount)]),
+        )
+        self.assertEqual(reached.reference, "SIM-REACHED")
+        self.assertEqual((reached | lost).mapped("state"), ["pending", "pending"])
+        self.assertEqual((reached | lost).mapped("attempts"), [2, 2])
+        self.assertFalse(any((reached | lost).mapped("outcome_unknown")))
+
     def test_removal_on_payment_and_partial_payment(self):
         full, partial = self._invoice(), self._invoice(amount=400)
         negativations = self._negativate(full | partial)
