@@ -918,8 +918,7 @@ class CreditBureauNegativation(models.Model):
         ):
             reason = self.env._("Five-year limit reached (CDC art. 43 §1)")
         if reason:
-            code = self.integration_id.default_removal_code_id.code or "01"
-            self._bureau_request_removal(code, reason)
+            self._bureau_request_default_removal(reason)
             return None
         # A record whose outcome is unknown (an earlier attempt may have reached the
         # provider) is looked up before anything is sent again.
@@ -1050,6 +1049,13 @@ class CreditBureauNegativation(models.Model):
         if to_remove:
             self.env.ref("l10n_br_credit_bureau.ir_cron_negativation_removal")._trigger()
         return to_remove
+
+    def _bureau_request_default_removal(self, reason):
+        """Queue the removal of these records with their integration's default removal code
+        (``01``, payment of the debt, when the integration has none: rules.md)."""
+        for integration, negativations in self.grouped("integration_id").items():
+            code = integration.default_removal_code_id.code or "01"
+            negativations._bureau_request_removal(code, reason)
 
     def _bureau_send_removals(self):
         """Send the removals requested (see ``_bureau_dispatch``)."""
@@ -1287,19 +1293,15 @@ class CreditBureauNegativation(models.Model):
             ],
             limit=batch_size * 10,
         )
-        for integration, negativations in paid.grouped("integration_id").items():
-            code = integration.default_removal_code_id.code or "01"
-            negativations._bureau_request_removal(code, self.env._("Invoice paid"))
+        paid._bureau_request_default_removal(self.env._("Invoice paid"))
         limit_date = fields.Date.context_today(self) - relativedelta(years=5)
         expired = self.search(
             [("due_date", "<=", limit_date), ("state", "in", ("pending", "active", "error"))],
             limit=batch_size * 10,
         )
-        for integration, negativations in expired.grouped("integration_id").items():
-            code = integration.default_removal_code_id.code or "01"
-            negativations._bureau_request_removal(
-                code, self.env._("Five-year limit reached (CDC art. 43 §1)")
-            )
+        expired._bureau_request_default_removal(
+            self.env._("Five-year limit reached (CDC art. 43 §1)")
+        )
         self._bureau_commit()
         requested = self.search([("state", "=", "removal_requested")], order="id", limit=batch_size)
         requested._bureau_send_removals()
