@@ -3,6 +3,11 @@ from . import credit_bureau_integration_dummy
 from . import credit_bureau_catalog
 from . import credit_bureau_consultation
 from . import credit_bureau_negativation
+from . import credit_bureau_negativation_rules
+from . import credit_bureau_negativation_chatter
+from . import credit_bureau_negativation_send
+from . import credit_bureau_negativation_removal
+from . import credit_bureau_negativation_status
 from . import credit_bureau_negativation_batch
 from . import res_company
 from . import res_partner

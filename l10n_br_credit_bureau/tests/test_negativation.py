@@ -262,7 +262,9 @@ class TestNegativation(NegativationCommon):
             return original(integration, debt)
 
         self.patch(Integration, "_bureau_include", flaky)
-        with mute_logger("odoo.addons.l10n_br_credit_bureau.models.credit_bureau_negativation"):
+        with mute_logger(
+            "odoo.addons.l10n_br_credit_bureau.models.credit_bureau_negativation_send"
+        ):
             self.env["credit.bureau.negativation"]._cron_send()
         crashed = negativations.filtered(lambda n: n.amount == 200)
         self.assertEqual(crashed.state, "error")

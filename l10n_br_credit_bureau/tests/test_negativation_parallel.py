@@ -71,7 +71,7 @@ class TestParallelSending(NegativationCommon):
         crashing = self.debtors[2]
         with (
             self._spy("_bureau_include", fail_document="12345678909"),
-            mute_logger("odoo.addons.l10n_br_credit_bureau.models.credit_bureau_negativation"),
+            mute_logger("odoo.addons.l10n_br_credit_bureau.models.credit_bureau_negativation_send"),
             release_test_lock(),
         ):
             self.Negativation._cron_send()

@@ -1,0 +1,321 @@
+import logging
+import re
+from datetime import timedelta
+from functools import partial
+
+from dateutil.relativedelta import relativedelta
+
+from odoo import api, fields, models
+from odoo.exceptions import UserError
+from odoo.tools import SQL
+
+from ..const import (
+    MAX_SEND_ATTEMPTS,
+    NOTICE_DAYS,
+    RETRY_BASE_MINUTES,
+)
+from ..tools import CreditBureauError, clean_document, validate_document
+
+_logger = logging.getLogger(__name__)
+
+# Provider operations of the sending jobs: (method preparing a record's call, method
+# recording its outcome), see ``_bureau_dispatch``.
+DISPATCH = {
+    "include": ("_bureau_include_prepare", "_bureau_send_outcome"),
+    "remove": ("_bureau_removal_prepare", "_bureau_removal_outcome"),
+}
+
+
+def _include_call(debt, ask_first, integration):
+    """The provider's side of one inclusion, run by ``_bureau_parallel`` (perhaps in a
+    thread of its own: it touches only the integration and the debt). Returns
+    ``(kind, answer)``: ``found`` (already at the provider, not sent again), ``sent``,
+    ``adopted`` (refused as a duplicate, the provider's record found), ``failed`` or
+    ``lookup_failed`` with the ``CreditBureauError``."""
+    if ask_first:
+        try:
+            found = integration._bureau_find_inclusion(debt)
+        except CreditBureauError as error:
+            return "lookup_failed", error
+        if found:
+            return "found", found
+    try:
+        return "sent", integration._bureau_include(debt)
+    except CreditBureauError as error:
+        if error.duplicate:
+            # The provider already holds this debt (an earlier attempt whose answer was
+            # lost): adopt its record instead of failing.
+            try:
+                found = integration._bureau_find_inclusion(debt)
+            except CreditBureauError:
+                found = None
+            if found:
+                return "adopted", found
+        return "failed", error
+
+
+class CreditBureauNegativationSend(models.Model):
+    """Sending inclusions to the provider: marked, committed, called, outcomes recorded."""
+
+    # One model split by flow over files of this addon, on purpose (see the record file).
+    _inherit = "credit.bureau.negativation"  # pylint: disable=consider-merging-classes-inherited
+
+    # ------------------------------------------------------------------ debt for the provider
+    def _bureau_debt(self):
+        self.ensure_one()
+        partner = self.partner_id
+        document, kind = validate_document(self.env, partner.vat or "")
+        integration = self.integration_id
+        return {
+            "document": document,
+            "kind": kind,
+            "name": partner.name,
+            # Companies have no age: a date in that field is not theirs to send.
+            "birth_date": (kind == "cpf" and partner.credit_birth_date) or False,
+            "address": partner._bureau_address(),
+            "phone": re.sub(r"\D", "", partner.phone or ""),
+            "email": partner.email or "",
+            "amount": self.amount,
+            "due_date": self.due_date,
+            "contract": self.contract_number,
+            "our_number": self.our_number,
+            "restriction_code": self.restriction_code,
+            "send_sms": self.send_sms,
+            "responsible_cpf": clean_document(integration.responsible_cpf or ""),
+            "idempotency_key": self.idempotency_key,
+            "co_obligor": None,
+        }
+
+    # ------------------------------------------------------------------ commits
+    def _bureau_commit(self, processed=0):
+        """Commit a batch's progress when running as a scheduled action, so that each
+        record's outcome survives a later crash. Elsewhere (a user's request, a test) the
+        caller's transaction decides. Returns the time left to the cron (seconds)."""
+        if self.env.context.get("ir_cron_progress_id"):
+            return self.env["ir.cron"]._commit_progress(processed)
+        return float("inf")
+
+    def _bureau_lock(self, states):
+        """Lock the records still in ``states``, skipping those another worker holds."""
+        if not self:
+            return self
+        self.flush_model(["state"])
+        self.env.cr.execute(
+            SQL(
+                "SELECT id FROM credit_bureau_negativation WHERE id IN %s AND state IN %s "
+                "ORDER BY id FOR UPDATE SKIP LOCKED",
+                tuple(self.ids),
+                tuple(states),
+            )
+        )
+        return self.browse([row[0] for row in self.env.cr.fetchall()])
+
+    # ------------------------------------------------------------------ sending
+    def _bureau_send(self):
+        """Send the inclusions of records in "sending" (see ``_bureau_dispatch``)."""
+        negativations = self._bureau_lock(["sending"])
+        # The debts of the whole batch are read together, before the commits of the loop
+        # empty the cache (one query per table for the batch instead of one per record).
+        negativations._bureau_dispatch(negativations._bureau_debts(), "include")
+
+    def _bureau_debts(self):
+        """``{id: debt}`` of these records, a UserError in place of the debt that cannot be
+        built (invalid document)."""
+        debts = {}
+        for negativation in self:
+            try:
+                debts[negativation.id] = negativation._bureau_debt()
+            except UserError as error:
+                debts[negativation.id] = error
+        return debts
+
+    def _bureau_dispatch(self, debts, operation):
+        """Make these records' provider calls (``operation``: a key of ``DISPATCH``), per
+        integration, as many at a time as it allows (``send_concurrency``). Each group is
+        marked and committed before its calls, and its outcomes committed once they are
+        all back, in the caller's transaction."""
+        for integration, group in self.grouped("integration_id").items():
+            size = max(integration.send_concurrency, 1)
+            for start in range(0, len(group), size):
+                # Each commit empties the cache: reading a group again must fetch it alone,
+                # not the whole batch each time.
+                chunk = group[start : start + size]
+                chunk = chunk.with_prefetch(chunk._ids)
+                if chunk._bureau_dispatch_group(integration, debts, operation) <= 0:
+                    return
+
+    def _bureau_dispatch_group(self, integration, debts, operation):
+        """Returns the time left to the cron."""
+        prepare, record_outcome = DISPATCH[operation]
+        ready, calls = self.browse(), []
+        for negativation in self:
+            call = getattr(negativation, prepare)(debts.get(negativation.id))
+            if call:
+                ready |= negativation
+                calls.append(call)
+        # The marks of the preparation are committed before calling: a crash from here on
+        # means "ask first".
+        self._bureau_commit()
+        outcomes = integration._bureau_parallel(calls) if calls else []
+        for negativation, (outcome, crash) in zip(ready, outcomes, strict=True):
+            if crash is not None:
+                _logger.error(
+                    "Negativation %s: unexpected error (%s): %s",
+                    negativation.name,
+                    operation,
+                    integration._bureau_mask(repr(crash)),
+                )
+            getattr(negativation, record_outcome)(outcome, crash)
+        return self._bureau_commit(len(self))
+
+    def _bureau_include_prepare(self, debt):
+        """The provider call of this inclusion (``_include_call``), the record marked as
+        possibly sent; None when its debt cannot be built."""
+        if isinstance(debt, UserError):
+            self._bureau_error(debt.args[0], retryable=False)
+            return None
+        # Queued (or failed) a while ago: the debt may have been paid or reached five years
+        # since. Not sent then: cancelled if it never left, its removal requested if an
+        # earlier attempt may have reached the provider.
+        reason = None
+        if self.invoice_paid:
+            reason = self.env._("Invoice paid")
+        elif self.due_date and self.due_date <= fields.Date.context_today(self) - relativedelta(
+            years=5
+        ):
+            reason = self.env._("Five-year limit reached (CDC art. 43 §1)")
+        if reason:
+            self._bureau_request_default_removal(reason)
+            return None
+        # A record whose outcome is unknown (an earlier attempt may have reached the
+        # provider) is looked up before anything is sent again.
+        call = partial(_include_call, debt, self.outcome_unknown)
+        self.write({"outcome_unknown": True, "attempts": self.attempts + 1})
+        return call
+
+    def _bureau_send_outcome(self, outcome, crash):
+        """Record what ``_include_call`` brought back (or the exception it raised)."""
+        self.ensure_one()
+        if crash is not None:
+            # The outcome stays unknown: the next attempt asks the provider first.
+            self._bureau_error(
+                self.env._(
+                    "Unexpected error while sending; the technical detail is in the server log."
+                ),
+                retryable=True,
+            )
+            return
+        kind, answer = outcome
+        if kind == "lookup_failed":
+            self._bureau_error(answer.args[0], retryable=True, detail=answer.detail)
+        elif kind == "failed":
+            self.outcome_unknown = answer.timeout
+            self._bureau_error(answer.args[0], retryable=answer.retryable, detail=answer.detail)
+        else:
+            if kind == "found":
+                self.message_post(
+                    body=self.env._("The provider already had this inclusion: not sent again.")
+                )
+            elif kind == "adopted":
+                self.message_post(
+                    body=self.env._("The provider already had this debt: its record was adopted.")
+                )
+            self._bureau_accepted(answer)
+
+    def _bureau_accepted(self, result):
+        now = fields.Datetime.now()
+        state = result.get("state") or "pending"
+        values = {
+            "reference": result.get("reference") or self.reference,
+            "outcome_unknown": False,
+            "sent_date": self.sent_date or now,
+            "expected_visible_date": fields.Date.context_today(self) + timedelta(days=NOTICE_DAYS),
+            "message": self._bureau_masked(result.get("message")) or False,
+            "next_retry": False,
+        }
+        if state == "error":
+            self.write(values)
+            self._bureau_error(
+                result.get("message") or self.env._("Refused by the provider."), retryable=False
+            )
+            return
+        values["state"] = "active" if state == "active" else "pending"
+        if values["state"] == "active":
+            values["active_date"] = now
+        self.write(values)
+        if self.attempts > 1:
+            # An earlier attempt failed and may have given somebody a to-do: it is done.
+            self._bureau_unlink_alarms()
+        self.message_post(
+            body=self.env._(
+                "Sent to %(provider)s: reference %(reference)s, %(message)s",
+                provider=self.integration_id._provider_label(),
+                reference=values["reference"] or "-",
+                message=values["message"] or "-",
+            )
+        )
+
+    def _bureau_error(self, message, *, retryable, detail=""):
+        message = self._bureau_masked(message)
+        values = {"state": "error", "message": message}
+        if retryable and self.attempts < MAX_SEND_ATTEMPTS:
+            minutes = RETRY_BASE_MINUTES * 2 ** max(self.attempts - 1, 0)
+            values["next_retry"] = fields.Datetime.now() + timedelta(minutes=minutes)
+        else:
+            values["next_retry"] = False
+        self.write(values)
+        if detail:
+            _logger.warning("Negativation %s: %s", self.name, self._bureau_masked(detail))
+        self.message_post(body=self.env._("Error: %s", message))
+        if not values["next_retry"]:
+            # No automatic retry left: somebody has to look at it.
+            self._bureau_alarm(
+                self.env._(
+                    "The inclusion of negativation %(name)s failed and will not be retried "
+                    "automatically: %(message)s",
+                    name=self.name,
+                    message=message,
+                ),
+                summary=self.env._("Negativation not sent"),
+            )
+
+    def _bureau_masked(self, text):
+        """``text`` from or about the provider, the integration's secrets masked: what goes
+        to the record, its chatter and the log."""
+        if not text:
+            return text
+        return str(self.integration_id._bureau_mask(str(text)))
+
+    # ------------------------------------------------------------------ user actions
+    def action_send_now(self):
+        """Queue again (error) and run the sending job now."""
+        retry = self.filtered(lambda n: n.state == "error")
+        retry.write({"state": "sending", "next_retry": False})
+        self.env.ref("l10n_br_credit_bureau.ir_cron_negativation_send")._trigger()
+        return True
+
+    # ------------------------------------------------------------------ crons
+    @api.model
+    def _cron_send(self, batch_size=100):
+        """Negativação: send what is queued."""
+        records = self.search([("state", "=", "sending")], order="id", limit=batch_size)
+        records._bureau_send()
+        remaining = self.search_count([("state", "=", "sending")])
+        self.env["credit.bureau.negativation.batch"]._bureau_close_finished()
+        if remaining and self.env.context.get("ir_cron_progress_id"):
+            self.env["ir.cron"]._commit_progress(remaining=remaining)
+
+    @api.model
+    def _cron_retry_errors(self, batch_size=100):
+        """Reenviar negativações com erro: those due for a retry go back to sending."""
+        due = self.search(
+            [
+                ("state", "=", "error"),
+                ("next_retry", "!=", False),
+                ("next_retry", "<=", fields.Datetime.now()),
+                ("attempts", "<", MAX_SEND_ATTEMPTS),
+            ],
+            limit=batch_size,
+        )
+        due.write({"state": "sending", "next_retry": False})
+        due._bureau_send()

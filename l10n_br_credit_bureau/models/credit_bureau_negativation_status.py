@@ -1,0 +1,85 @@
+import logging
+from collections import defaultdict
+
+from odoo import api, fields, models
+
+from ..tools import CreditBureauError
+from .credit_bureau_negativation import STATES
+
+_logger = logging.getLogger(__name__)
+
+
+class CreditBureauNegativationStatus(models.Model):
+    """The provider's status of what was sent (notice period, active, removed)."""
+
+    # One model split by flow over files of this addon, on purpose (see the record file).
+    _inherit = "credit.bureau.negativation"  # pylint: disable=consider-merging-classes-inherited
+
+    # ------------------------------------------------------------------ status
+    def _bureau_apply_statuses(self, statuses):
+        """Apply the provider's answers ``{reference: {'state', 'message'}}`` to these
+        records: one write and one chatter insert per (new state, message), not one per
+        record (a status poll answers for thousands at a time). Returns the changed ones."""
+        # The provider's state, and the states of ours it moves a record from.
+        moves = {
+            "active": ("pending",),
+            "error": ("pending", "sending"),
+            "removed": tuple(s for s, _l in STATES if s not in ("removed", "cancelled")),
+        }
+        groups = defaultdict(lambda: self.browse())
+        for negativation in self:
+            status = statuses.get(negativation.reference) or {}
+            state = status.get("state")
+            if state in moves and negativation.state in moves[state]:
+                message = negativation._bureau_masked(status.get("message")) or ""
+                groups[state, message] |= negativation
+        now = fields.Datetime.now()
+        labels = dict(self._fields["state"]._description_selection(self.env))
+        changed = self.browse()
+        for (state, message), records in groups.items():
+            values = {"state": state}
+            if message:
+                values["message"] = message
+            if state == "active":
+                values["active_date"] = now
+            elif state == "error":
+                values["next_retry"] = False
+            else:
+                values["removed_date"] = now
+            records.write(values)
+            records._bureau_log_bulk(
+                self.env._(
+                    "Status at the provider: %(state)s. %(message)s",
+                    state=labels[state],
+                    message=message,
+                )
+            )
+            changed |= records
+        return changed
+
+    def action_refresh_status(self):
+        for integration, negativations in (
+            self.filtered("reference").grouped("integration_id").items()
+        ):
+            statuses = integration._bureau_fetch_status(negativations.mapped("reference"))
+            negativations._bureau_apply_statuses(statuses)
+        return True
+
+    # ------------------------------------------------------------------ crons
+    @api.model
+    def _cron_poll_status(self, batch_size=1000):
+        """Consultar situação: one status call per integration and chunk of references."""
+        waiting = self.search(
+            [("state", "in", ("pending", "sending")), ("reference", "!=", False)], order="id"
+        )
+        for integration, negativations in waiting.grouped("integration_id").items():
+            for start in range(0, len(negativations), batch_size):
+                chunk = negativations[start : start + batch_size]
+                try:
+                    statuses = integration._bureau_fetch_status(chunk.mapped("reference"))
+                except CreditBureauError as error:
+                    _logger.warning("Status poll of %s failed: %s", integration.name, error.detail)
+                    break
+                chunk._bureau_apply_statuses(statuses)
+                if self._bureau_commit(len(chunk)) <= 0:
+                    return
