@@ -314,13 +314,18 @@ class CreditBureauMassNegativateWizard(models.TransientModel):
         batch = self.env["credit.bureau.negativation.batch"]
         if self.origin == "mass":
             blocked = self.line_ids.filtered("blocked")
-            batch = batch.create(
-                {
-                    "refused_count": len(blocked),
-                    "refused_summary": "\n".join(
-                        f"{line.move_id.name}: {line.blockers}" for line in blocked
-                    ),
-                }
+            # Users only read batches: this flow creates them (the user stays the author).
+            batch = (
+                batch.sudo()
+                .create(
+                    {
+                        "refused_count": len(blocked),
+                        "refused_summary": "\n".join(
+                            f"{line.move_id.name}: {line.blockers}" for line in blocked
+                        ),
+                    }
+                )
+                .sudo(False)
             )
         negativations, _refused = self.env["credit.bureau.negativation"]._bureau_queue(
             moves,
