@@ -18,3 +18,14 @@ class ResCompany(models.Model):
         Integration = self.env["credit.bureau.integration"]
         for company in self:
             company.credit_bureau_integration_id = Integration._bureau_for_company(company)
+
+    def _bureau_lang(self):
+        """The language of the company's users, for what the scheduled actions write (they
+        run without a user language): the company's own (its partner's) when active, else
+        Portuguese for a Brazilian company when it is installed, else the context's."""
+        self.ensure_one()
+        Lang = self.env["res.lang"]
+        for code in (self.partner_id.lang, "pt_BR" if self.country_id.code == "BR" else None):
+            if code and Lang._get_data(code=code):
+                return code
+        return self.env.context.get("lang") or "en_US"
