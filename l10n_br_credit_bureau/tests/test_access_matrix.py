@@ -83,8 +83,13 @@ EXPECTED = {
     ("negativation", "create from an invoice not yet due"): {},
     ("negativation", "create with a forged amount"): {},
     ("negativation", "create with a forged debtor"): {},
-    # Deleted only by an administrator, and only when it never left (a draft).
+    # Deleted only by an administrator, and only when it never left (a draft, or cancelled
+    # before sending).
     ("negativation", "unlink a draft"): {ADMIN: BOTH, BRANCH_ADMIN: ONLY_BRANCH},
+    ("negativation", "unlink one cancelled before sending"): {
+        ADMIN: BOTH,
+        BRANCH_ADMIN: ONLY_BRANCH,
+    },
     ("negativation", "unlink a sent one"): {},
     # Consultations: read by every group in its companies; created and written only by the
     # wizard's flow; deleted by an administrator (LGPD).
@@ -186,7 +191,7 @@ class TestAccessMatrix(NegativationCommon):
         used = {HEAD: cls.integration, BRANCH: cls.integration, OTHER: integration_other}
         cls.other_debtor = cls._debtor("Outro Devedor", "390.533.447-05")
         Negativation = cls.env["credit.bureau.negativation"]
-        cls.sent, cls.drafts, cls.fresh, cls.not_due = {}, {}, {}, {}
+        cls.sent, cls.drafts, cls.cancelled, cls.fresh, cls.not_due = {}, {}, {}, {}, {}
         cls.consultations, cls.batches = {}, {}
         documents = {HEAD: "52998224725", BRANCH: "39053344705", OTHER: "11144477735"}
         for key, company in cls.companies.items():
@@ -195,6 +200,10 @@ class TestAccessMatrix(NegativationCommon):
             draft_move = cls._invoice(company=company, amount=77.0)
             values = Negativation._bureau_prepare(draft_move, used[key], origin="manual")
             cls.drafts[key] = Negativation.create(dict(values, state="draft", batch_id=False))
+            cancelled_move = cls._invoice(company=company, amount=66.0)
+            values = Negativation._bureau_prepare(cancelled_move, used[key], origin="manual")
+            cls.cancelled[key] = Negativation.create(dict(values, state="draft", batch_id=False))
+            cls.cancelled[key].action_cancel()
             cls.batches[key] = cls.env["credit.bureau.negativation.batch"].create(
                 {"company_id": company.id}
             )
@@ -222,7 +231,7 @@ class TestAccessMatrix(NegativationCommon):
         """Run ``function`` as an RPC call of the user would, in a savepoint rolled back
         whatever happens, and record its outcome against ``EXPECTED``."""
         expected = company_key in EXPECTED[model, operation].get(user_key, ())
-        detail = ""
+        allowed, detail = None, ""  # None: neither allowed nor refused, an error
         try:
             # A database error is a finding (listed below), not a log line of the run.
             with mute_logger("odoo.sql_db"), self.env.cr.savepoint():
@@ -234,7 +243,7 @@ class TestAccessMatrix(NegativationCommon):
         except (AccessError, UserError) as error:
             allowed, detail = False, f"{type(error).__name__}: {error.args[0].splitlines()[0]}"
         except Exception as error:  # any other exception is a finding too
-            allowed, detail = None, f"{type(error).__name__}: {error}"
+            detail = f"{type(error).__name__}: {error}"
         finally:
             self.env.invalidate_all()
         self.outcomes.append((model, operation, user_key, company_key, expected, allowed, detail))
@@ -295,6 +304,9 @@ class TestAccessMatrix(NegativationCommon):
             ("negativation", "unlink a draft"): lambda user, c: self.drafts[c]
             .with_user(user)
             .unlink(),
+            ("negativation", "unlink one cancelled before sending"): lambda user, c: (
+                self.cancelled[c].with_user(user).unlink()
+            ),
             ("negativation", "unlink a sent one"): lambda user, c: self.sent[c]
             .with_user(user)
             .unlink(),
@@ -354,6 +366,7 @@ class TestAccessMatrix(NegativationCommon):
         for key in COMPANIES:
             self.assertEqual(self.sent[key].state, "pending", key)
             self.assertEqual(self.drafts[key].state, "draft", key)
+            self.assertEqual(self.cancelled[key].state, "cancelled", key)
             self.assertEqual(self.consultations[key].state, "done", key)
             self.assertEqual(self.batches[key].negativation_ids, self.sent[key], key)
         self.assertEqual(self.sent[BRANCH].integration_id, self.integration)
@@ -456,7 +469,7 @@ class TestNegativationGroupReads(NegativationCommon):
             self.assertEqual(partner_form.name, self.debtor.name)
         action = self.debtor.with_user(user).action_credit_negativate()
         wizard_form = Form(
-            self.env[action["res_model"]].with_user(user).with_context(action["context"])
+            self.env[action["res_model"]].with_user(user).with_context(**action["context"])
         )
         self.assertEqual(len(wizard_form.line_ids), 2)
         wizard = wizard_form.save()
@@ -478,7 +491,7 @@ class TestNegativationGroupReads(NegativationCommon):
         wizard = Form(
             self.env[action["res_model"]]
             .with_user(user)
-            .with_context(action["context"], active_model="account.move", active_ids=move.ids)
+            .with_context(**action["context"], active_model="account.move", active_ids=move.ids)
         ).save()
         self.assertEqual(wizard.ok_count, 1)
         wizard.action_negativate()

@@ -202,7 +202,7 @@ class TestConsultationIntegrity(CreditBureauCommon):
         partner = self.partner.with_user(user)
         action = partner.action_credit_consult()
         wizard_form = Form(
-            self.env[action["res_model"]].with_user(user).with_context(action["context"])
+            self.env[action["res_model"]].with_user(user).with_context(**action["context"])
         )
         wizard_form.reason = "Novo contrato"
         wizard = wizard_form.save()
@@ -231,7 +231,7 @@ class TestConsultationIntegrity(CreditBureauCommon):
         wizard = (
             self.env["credit.bureau.consult.wizard"]
             .with_user(user)
-            .with_context(action["context"])
+            .with_context(**action["context"])
             .create({})
         )
         self.assertEqual(wizard.previous_consultation_id, consultation)
