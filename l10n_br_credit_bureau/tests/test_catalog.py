@@ -13,12 +13,12 @@ class TestCatalogSearch(CreditBureauCommon):
         restriction = self.integration.restriction_code_ids.filtered(lambda c: c.code == "TI")
         removal = self.integration.removal_code_ids.filtered(lambda c: c.code == "01")
         self.assertTrue(restriction and removal)
-        found = Code.name_search("TI", domain + [("kind", "=", "restriction")])
+        found = Code.name_search("TI", [*domain, ("kind", "=", "restriction")])
         self.assertIn(restriction.id, [id_ for id_, _name in found])
-        found = Code.name_search("01", domain + [("kind", "=", "removal")])
+        found = Code.name_search("01", [*domain, ("kind", "=", "removal")])
         self.assertEqual([id_ for id_, _name in found][:1], removal.ids)
         word = removal.name.split()[0]
-        found = Code.name_search(word, domain + [("kind", "=", "removal")])
+        found = Code.name_search(word, [*domain, ("kind", "=", "removal")])
         self.assertIn(removal.id, [id_ for id_, _name in found])
         # As a many2one field searches it (the "natureza" of the mass wizard).
         self.assertIn(restriction, Code.search([("display_name", "ilike", "TI")]))
