@@ -3,6 +3,7 @@ from odoo.exceptions import UserError
 from odoo.tools import SQL
 
 from ..const import OPEN_NEGATIVATION_STATES, REMOVAL_BUSINESS_DAYS
+from ..tools import clean_document, format_document
 from .br_calendar import add_business_days
 
 SEQUENCE_CODE = "credit.bureau.negativation"
@@ -85,7 +86,13 @@ class CreditBureauNegativation(models.Model):
     partner_id = fields.Many2one(
         "res.partner", string="Debtor", required=True, readonly=True, index=True, tracking=True
     )
-    document = fields.Char(string="CPF/CNPJ", readonly=True)
+    document = fields.Char(string="Document sent", readonly=True)
+    document_display = fields.Char(
+        string="CPF/CNPJ",
+        compute="_compute_document_display",
+        search="_search_document_display",
+        help="The CPF/CNPJ sent, punctuated.",
+    )
     move_id = fields.Many2one(
         "account.move",
         string="Invoice",
@@ -197,6 +204,17 @@ class CreditBureauNegativation(models.Model):
     )
 
     # ------------------------------------------------------------------ computes
+    @api.depends("document")
+    def _compute_document_display(self):
+        for negativation in self:
+            negativation.document_display = format_document(negativation.document or "")
+
+    def _search_document_display(self, operator, value):
+        """Typed punctuated or not, the CPF/CNPJ is searched as stored (clean)."""
+        if isinstance(value, str):
+            value = clean_document(value)
+        return [("document", operator, value)]
+
     @api.depends("move_id.payment_state")
     def _compute_invoice_paid(self):
         today = fields.Date.context_today(self)

@@ -21,11 +21,16 @@ class ResCompany(models.Model):
 
     def _bureau_lang(self):
         """The language of the company's users, for what the scheduled actions write (they
-        run without a user language): the company's own (its partner's) when active, else
-        Portuguese for a Brazilian company when it is installed, else the context's."""
+        run without a user language): its partner's language, unless that is the English
+        every database starts with and the company is Brazilian with Portuguese installed
+        (a database created in English then set up in Portuguese keeps en_US there)."""
         self.ensure_one()
         Lang = self.env["res.lang"]
-        for code in (self.partner_id.lang, "pt_BR" if self.country_id.code == "BR" else None):
-            if code and Lang._get_data(code=code):
+        own = self.partner_id.lang
+        candidates = [own] if own and own != "en_US" else []
+        if self.country_id.code == "BR" or self.partner_id.country_id.code == "BR":
+            candidates.append("pt_BR")
+        for code in candidates:
+            if Lang._get_data(code=code):
                 return code
-        return self.env.context.get("lang") or "en_US"
+        return own or self.env.context.get("lang") or "en_US"

@@ -14,3 +14,5 @@ from . import test_negativation_security
 from . import test_negativation_tracking
 from . import test_negativation_integrity
 from . import test_access_matrix
+from . import test_cron_language
+from . import test_catalog

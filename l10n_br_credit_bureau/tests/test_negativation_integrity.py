@@ -209,3 +209,11 @@ class TestNegativationIntegrity(NegativationCommon):
         negativation.action_send_now()
         self.Negativation._cron_send()
         self.assertEqual(negativation.state, "pending")
+
+    def test_document_shown_and_searched_punctuated(self):
+        negativation = self._negativate(self._invoice())
+        self.assertEqual(negativation.document, "52998224725")
+        self.assertEqual(negativation.document_display, "529.982.247-25")
+        for typed in ("529.982.247-25", "52998224725"):
+            found = self.Negativation.search([("document_display", "ilike", typed)])
+            self.assertEqual(found, negativation, typed)
