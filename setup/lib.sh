@@ -11,7 +11,9 @@ PY="$VENV/bin/python"
 ODOO_TREE="$LOCAL/odoo-19"        # holds the `odoo` package and its egg-info
 WKHTML_DIR="$LOCAL/wkhtmltopdf"
 LOGS="$LOCAL/logs"
-ODOO_CONF="$LOCAL/odoo.conf"
+# One configuration per checkout: a .local shared by several checkouts (worktrees linking
+# it) must not run one checkout's tests with another's addons path.
+ODOO_CONF="$LOCAL/odoo-$(printf '%s' "$ROOT" | cksum | cut -d' ' -f1).conf"
 OUR_ADDONS="l10n_br_credit_bureau,connect_sa,soa_webservices,credito_na_medida"
 PYTHON_BIN="${PYTHON:-python3.11}"
 
