@@ -6,7 +6,9 @@ Run through ``tests/benchmarks/run``, which prepares a scratch database per scen
 
 Scenarios: ``mass`` (mass negativation: queueing by the wizard path, then the sending cron),
 ``removal`` (automatic-removal scan over active negativations, some paid), ``poll`` (status
-poll over pending negativations), ``auto`` (the automatic-negativation run, twice).
+poll over pending negativations), ``auto`` (the automatic-negativation run, twice), ``oca``
+(the automatic run and OCA ``account_credit_control``'s run over the same data set; the
+runner installs that addon into the scenario's database).
 
 Every figure comes from one process talking to a local PostgreSQL: wall time, the number of
 SQL queries (Odoo's cursor counts each ``execute``), the time spent in those queries plus the
@@ -807,8 +809,11 @@ def _negativation_stats(env):
     return f"planner statistics: reltuples={tuples}, relpages={pages}, last ANALYZE {last}"
 
 
-def scenario_auto(env, args):
-    """The automatic-negativation run (daily cron), then a second run right after."""
+def build_auto_data(env, args):
+    """The automatic run's data set: the customers, their invoices (paid, partly paid, open,
+    due over ``--auto-days``) and the removed negativations of the past, analysed; the
+    integration set for the automatic routine (30 days after the due date). Returns
+    (company, integration, the prototype invoice)."""
     rng = random.Random(13)
     company, integration = setup_company(env, 0)
     customers = args.auto_customers
@@ -841,6 +846,12 @@ def scenario_auto(env, args):
         "(history); negativation table: "
         f"{table_rows(env, 'credit_bureau_negativation')} rows"
     )
+    return company, integration, proto
+
+
+def scenario_auto(env, args):
+    """The automatic-negativation run (daily cron), then a second run right after."""
+    _company, integration, _proto = build_auto_data(env, args)
     print("  " + _negativation_stats(env))
     query = _candidate_query(env, integration)
     print("  plan of the candidate search before the first run:")
@@ -880,11 +891,99 @@ def scenario_auto(env, args):
         )
 
 
+def _oca_policy(env, company, proto, delay_days):
+    """OCA account_credit_control set up for the same rule as the automatic routine: a policy
+    of one level, "due date + ``delay_days``", on the invoices' receivable account, the
+    company's default policy."""
+    receivable = proto.line_ids.filtered(lambda line: line.display_type == "payment_term")
+    policy = env["credit.control.policy"].create(
+        {
+            "name": "Benchmark: one level",
+            "account_ids": [fields.Command.set(receivable.account_id.ids)],
+            "level_ids": [
+                fields.Command.create(
+                    {
+                        "name": f"{delay_days} dias após o vencimento",
+                        "level": 1,
+                        "computation_mode": "net_days",
+                        "delay_days": delay_days,
+                        "channel": "letter",
+                        "email_template_id": env.ref(
+                            "account_credit_control.email_template_credit_control_base"
+                        ).id,
+                        "custom_text": "Consta em aberto a fatura abaixo.",
+                        "custom_mail_text": "<p>Consta em aberto a fatura abaixo.</p>",
+                    }
+                )
+            ],
+        }
+    )
+    company.credit_policy_id = policy
+    env.cr.commit()
+    return policy
+
+
+def scenario_oca(env, args):
+    """OCA account_credit_control's run vs our automatic run, over the same data set."""
+    if "credit.control.run" not in env:
+        raise SystemExit(
+            "account_credit_control is not installed: run ./tests/benchmarks/run --only oca"
+        )
+    company, integration, proto = build_auto_data(env, args)
+    policy = _oca_policy(env, company, proto, integration.auto_days_after_due)
+    print(
+        f"  OCA policy: one level, net_days + {integration.auto_days_after_due} days, letter, on "
+        f"{policy.account_ids.code}; both runs as the superuser, like a scheduled action"
+    )
+
+    def ours():
+        run_cron(env, "l10n_br_credit_bureau.ir_cron_negativation_auto", "_cron_auto_negativate")
+
+    def oca():
+        run = env["credit.control.run"].create({"date": TODAY, "policy_ids": [(6, 0, policy.ids)]})
+        run.generate_credit_lines()
+        env.flush_all()
+        env.cr.commit()
+
+    runs = [
+        ("ours", "_cron_auto_negativate", ours, "credit_bureau_negativation"),
+        ("OCA", "credit.control.run generate_credit_lines", oca, "credit_control_line"),
+    ]
+    if args.oca_first:
+        runs.reverse()
+    results = {}
+    for who, label, function, table in runs:
+        env.invalidate_all()
+        before, messages = table_rows(env, table), table_rows(env, "mail_message")
+        with profiled(), Meter(f"{who}: {label}") as meter:
+            function()
+        created = table_rows(env, table) - before
+        report(meter, created or None)
+        print(
+            f"  created {created} records ({table}), "
+            f"{table_rows(env, 'mail_message') - messages} chatter messages"
+        )
+        print_profile(args.top)
+        results[who] = (meter, created)
+    (mine, mine_count), (theirs, theirs_count) = results["ours"], results["OCA"]
+    ratio = mine.wall / theirs.wall
+    print("\n  SUMMARY automatic run vs OCA account_credit_control (target: ours < 1/3 of OCA's)")
+    print(
+        f"  ours {mine.wall:.2f} s ({mine_count} negativations, {mine.queries} queries) | "
+        f"OCA {theirs.wall:.2f} s ({theirs_count} credit lines, {theirs.queries} queries) | "
+        f"ratio {ratio:.3f} ({verdict(ratio < 1 / 3)}); per record "
+        f"{1000 * mine.wall / max(mine_count, 1):.2f} ms vs "
+        f"{1000 * theirs.wall / max(theirs_count, 1):.2f} ms; "
+        f"{'OCA' if args.oca_first else 'ours'} ran first"
+    )
+
+
 SCENARIOS = {
     "mass": scenario_mass,
     "removal": scenario_removal,
     "poll": scenario_poll,
     "auto": scenario_auto,
+    "oca": scenario_oca,
 }
 TODAY = None
 
@@ -921,6 +1020,9 @@ def parse_args(argv):
     parser.add_argument("--auto-days", type=int, default=400, help="due dates spread over")
     parser.add_argument(
         "--auto-history", type=int, default=200, help="removed negativations before the run"
+    )
+    parser.add_argument(
+        "--oca-first", action="store_true", help="oca: run OCA's credit control first"
     )
     args = parser.parse_args(argv)
     if args.quick:
