@@ -20,6 +20,7 @@ context, so that ``_commit_progress`` commits after each record as in production
 import argparse
 import cProfile
 import io
+import os
 import pstats
 import random
 import re
@@ -124,8 +125,25 @@ def _profile_hook(cr, query, params, start, delay):
     PROFILE["origins"][origin] += 1
 
 
+BACKEND = {"pid": None}
+
+
+def _backend_cpu():
+    """CPU seconds used so far by the PostgreSQL process serving the main cursor (from
+    /proc: the server is on this machine), or 0 when it cannot be read."""
+    try:
+        with open(f"/proc/{BACKEND['pid']}/stat", encoding="ascii") as stat:
+            fields_ = stat.read().rsplit(")", 1)[1].split()
+    except (OSError, TypeError, IndexError):
+        return 0.0
+    # utime and stime are fields 14 and 15 of the line (11 and 12 after the name)
+    return (int(fields_[11]) + int(fields_[12])) / os.sysconf("SC_CLK_TCK")
+
+
 class Meter:
-    """Counts queries, DB time, provider time and wall time of a block (nestable)."""
+    """Counts queries, DB time, provider time and wall time of a block (nestable), and the
+    CPU time of this process and of its PostgreSQL backend: on a shared machine the wall
+    time varies with the others' load, the CPU time much less."""
 
     def __init__(self, label):
         self.label = label
@@ -142,6 +160,8 @@ class Meter:
             STATS["provider_calls"],
             STATS["worker_queries"],
             STATS["worker_query_time"],
+            time.process_time(),
+            _backend_cpu(),
         )
 
     def __enter__(self):
@@ -152,7 +172,9 @@ class Meter:
         end = self._snapshot()
         delta = [b - a for a, b in zip(self._start, end, strict=True)]
         self.wall, self.queries, query_time, commit_time, self.commits = delta[:5]
-        self.provider, self.provider_calls, worker_queries, worker_time = delta[5:]
+        self.provider, self.provider_calls, worker_queries, worker_time = delta[5:9]
+        self.cpu_odoo, self.cpu_pg = delta[9:]
+        self.cpu = self.cpu_odoo + self.cpu_pg
         self.queries += worker_queries
         self.db = query_time + worker_time + commit_time
         self.commit_time = commit_time
@@ -168,6 +190,7 @@ class Meter:
             f"{self.label:<44} wall {self.wall:8.2f} s | {self.queries:7d} queries | "
             f"DB {self.db:7.2f} s | provider {self.provider:7.2f} s ({self.provider_calls} calls)"
             f" | Python {python} | {self.commits} commits {self.commit_time:.2f} s"
+            f" | CPU {self.cpu:.2f} s (Odoo {self.cpu_odoo:.2f} + PostgreSQL {self.cpu_pg:.2f})"
         )
         if records:
             text += (
@@ -967,6 +990,7 @@ def scenario_oca(env, args):
         results[who] = (meter, created)
     (mine, mine_count), (theirs, theirs_count) = results["ours"], results["OCA"]
     ratio = mine.wall / theirs.wall
+    cpu_ratio = mine.cpu / theirs.cpu if theirs.cpu else float("nan")
     print("\n  SUMMARY automatic run vs OCA account_credit_control (target: ours < 1/3 of OCA's)")
     print(
         f"  ours {mine.wall:.2f} s ({mine_count} negativations, {mine.queries} queries) | "
@@ -975,6 +999,11 @@ def scenario_oca(env, args):
         f"{1000 * mine.wall / max(mine_count, 1):.2f} ms vs "
         f"{1000 * theirs.wall / max(theirs_count, 1):.2f} ms; "
         f"{'OCA' if args.oca_first else 'ours'} ran first"
+    )
+    print(
+        f"  CPU (Odoo + PostgreSQL): ours {mine.cpu:.2f} s | OCA {theirs.cpu:.2f} s | ratio "
+        f"{cpu_ratio:.3f} ({verdict(cpu_ratio < 1 / 3)}): less sensitive to the machine's load "
+        "than the wall time"
     )
 
 
@@ -1055,6 +1084,8 @@ def main(argv=None):
     with registry.cursor() as cr:
         env = Environment(cr, SUPERUSER_ID, {})
         TODAY = fields.Date.context_today(env["res.partner"])
+        cr.execute("SELECT pg_backend_pid()")
+        BACKEND["pid"] = cr.fetchone()[0]
         _instrument(env)
         if args.cprofile:
             profiled.python = cProfile.Profile()
