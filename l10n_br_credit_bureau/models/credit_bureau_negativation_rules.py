@@ -1,13 +1,25 @@
 import logging
 
 from dateutil.relativedelta import relativedelta
+from markupsafe import Markup
 
 from odoo import api, fields, models
 from odoo.exceptions import UserError
 from odoo.tools import format_date
 
-from ..tools import clean_document, validate_document
+from ..tools import (
+    clean_document,
+    control_character,
+    control_character_message,
+    printable,
+    validate_document,
+)
 from .credit_bureau_negativation import PAID_STATES
+
+# The context key by which ``_bureau_queue`` hands the invoices whose amount above the
+# integration's ceiling a user confirmed to ``create`` (honoured only as superuser: a
+# context is the client's to set, an RPC call never runs as superuser).
+CONFIRMED_ABOVE_CEILING = "credit_bureau_confirmed_above_ceiling"
 
 _logger = logging.getLogger(__name__)
 
@@ -19,11 +31,11 @@ class CreditBureauNegativationRules(models.Model):
     _inherit = "credit.bureau.negativation"  # pylint: disable=consider-merging-classes-inherited
 
     @api.model
-    def _bureau_check(self, moves):
+    def _bureau_check(self, moves, *, confirmed_above_ceiling=None):
         """``_bureau_blockers`` of many invoices: the integration of each company, the open
         negativations of all the invoices and each debtor's own checks are computed once for
         the batch, not once per invoice. Returns ``[(move, integration, blockers)]`` in the
-        order of ``moves``."""
+        order of ``moves``. ``confirmed_above_ceiling``: see ``_bureau_blockers``."""
         Integration = self.env["credit.bureau.integration"].sudo()
         integrations = {}
         prefetched = {
@@ -37,7 +49,12 @@ class CreditBureauNegativationRules(models.Model):
             if company not in integrations:
                 integrations[company] = Integration._bureau_for_company(company)
             integration = integrations[company]
-            blockers = self._bureau_blockers(move, integration, prefetched=prefetched)
+            blockers = self._bureau_blockers(
+                move,
+                integration,
+                prefetched=prefetched,
+                confirmed_above_ceiling=confirmed_above_ceiling,
+            )
             result.append((move, integration, blockers))
         return result
 
@@ -54,15 +71,55 @@ class CreditBureauNegativationRules(models.Model):
         return result
 
     @api.model
-    def _bureau_blockers(self, move, integration, *, prefetched=None):
+    def _bureau_confirmed_above_ceiling(self):
+        """The invoices whose amount above the ceiling the caller confirmed, handed by
+        ``_bureau_queue`` in the context: read only as superuser (flows), never from a
+        client's call."""
+        ids = self.env.context.get(CONFIRMED_ABOVE_CEILING) if self.env.su else None
+        return self.env["account.move"].browse(ids or [])
+
+    @api.model
+    def _bureau_preview_debt(self, move):
+        """The texts and amount a negativation of ``move`` would send, as in the debt dict
+        (``_bureau_prepare`` and ``_bureau_debt``): what the provider's field limits apply
+        to before anything is queued."""
+        partner = move.partner_id.commercial_partner_id
+        return {
+            "name": partner.name,
+            "address": partner._bureau_address(),
+            "contract": move.name,
+            "our_number": move.payment_reference or move.name,
+            "amount": move.amount_residual,
+        }
+
+    @api.model
+    def _bureau_blockers(self, move, integration, *, prefetched=None, confirmed_above_ceiling=None):
         """Everything that forbids negativating ``move``, as sentences in Portuguese.
         Checked before anything is sent; an empty list means the invoice may go.
-        ``prefetched`` is given by ``_bureau_check`` (batches); alone, it reads what it needs."""
+        ``prefetched`` is given by ``_bureau_check`` (batches); alone, it reads what it needs.
+        ``confirmed_above_ceiling``: invoices whose amount above the integration's ceiling
+        (``max_amount``) a user confirmed in the wizard; by default those handed by
+        ``_bureau_queue`` (``_bureau_confirmed_above_ceiling``), none for any other caller."""
         blockers = []
         partner = move.partner_id.commercial_partner_id
         today = fields.Date.context_today(self)
+        if confirmed_above_ceiling is None:
+            confirmed_above_ceiling = self._bureau_confirmed_above_ceiling()
+        if integration and integration.env.lang != self.env.lang:
+            integration = integration.with_context(lang=self.env.lang)  # its sentences
         if move.move_type != "out_invoice" or move.state != "posted":
             blockers.append(self.env._("Only posted customer invoices can be negativated."))
+        # The invoice's own texts, sent as the contract and our number: one word each.
+        for label, text in (
+            (self.env._("The invoice number %(name)s", name=printable(move.name)), move.name),
+            (
+                self.env._("The payment reference of invoice %(name)s", name=printable(move.name)),
+                move.payment_reference,
+            ),
+        ):
+            char = control_character(text, strict=True)
+            if char is not None:
+                blockers.append(control_character_message(self.env, label, char))
         if move.payment_state in PAID_STATES or move.amount_residual <= 0:
             blockers.append(self.env._("The invoice is paid."))
         if not move.invoice_date_due or move.invoice_date_due >= today:
@@ -99,6 +156,25 @@ class CreditBureauNegativationRules(models.Model):
                         minimum=move.currency_id.format(integration.min_amount),
                     )
                 )
+            if (
+                move.amount_residual > integration.max_amount
+                and move not in confirmed_above_ceiling
+            ):
+                blockers.append(
+                    self.env._(
+                        "The open amount %(amount)s is above the integration's maximum "
+                        "without confirmation of %(maximum)s: a user must confirm it in the "
+                        "negativation wizard (the automatic routine never sends it).",
+                        amount=move.currency_id.format(move.amount_residual),
+                        maximum=move.currency_id.format(integration.max_amount),
+                    )
+                )
+            # The provider's field limits: a value it would refuse is refused here, before
+            # anything is queued (a value it allows to shorten is noted when queued).
+            values, _shortened, refused = integration._bureau_apply_limits(
+                self._bureau_preview_debt(move)
+            )
+            blockers += integration._bureau_limit_refusals(refused, values, debtor=partner.name)
         if prefetched is None:
             blockers += self._bureau_debtor_blockers(partner)
             open_negativation = self.sudo().search(
@@ -189,8 +265,34 @@ class CreditBureauNegativationRules(models.Model):
     @api.model
     def _bureau_debtor_blockers(self, partner):
         """The blockers that depend on the debtor only (rules.md 8 and 1): a person's CPF or
-        a company's CNPJ, age, a complete postal address in Brazil, opt-out."""
+        a company's CNPJ, age, a complete postal address in Brazil, opt-out, and no control
+        character in the texts sent (name, address, phone, e-mail; tabs and line breaks in
+        the name and the address are sent as spaces, in the e-mail they are refused)."""
         blockers = []
+        address = partner._bureau_address()
+        for field, text, strict in (
+            (self.env._("name"), partner.name, False),
+            (self.env._("street"), address["street"], False),
+            (self.env._("number"), address["number"], False),
+            (self.env._("complement"), address["complement"], False),
+            (self.env._("district"), address["district"], False),
+            (self.env._("city"), address["city"], False),
+            (self.env._("phone"), partner.phone, False),
+            (self.env._("e-mail"), partner.email, True),
+        ):
+            char = control_character(text, strict=strict)
+            if char is not None:
+                blockers.append(
+                    control_character_message(
+                        self.env,
+                        self.env._(
+                            "The field %(field)s of debtor %(name)s",
+                            field=field,
+                            name=printable(partner.name),
+                        ),
+                        char,
+                    )
+                )
         try:
             _document, kind = validate_document(self.env, partner.vat or "")
         except UserError as error:
@@ -273,14 +375,33 @@ class CreditBureauNegativationRules(models.Model):
         }
 
     @api.model
-    def _bureau_queue(self, moves, *, origin, restriction_code=None, send_sms=None, batch=None):
+    def _bureau_queue(
+        self,
+        moves,
+        *,
+        origin,
+        restriction_code=None,
+        send_sms=None,
+        batch=None,
+        confirmed_above_ceiling=None,
+    ):
         """Create negativations, in state "sending", for the invoices that have no blocker,
-        and wake the sending job. Returns (negativations, {move: blockers})."""
-        vals_list, refused = [], {}
-        for move, integration, blockers in self._bureau_check(moves):
+        and wake the sending job. Returns (negativations, {move: blockers}).
+
+        ``confirmed_above_ceiling``: the invoices whose amount above the integration's
+        maximum without confirmation a user confirmed (the negativation wizard's checkbox);
+        any other caller (the automatic routine, a bridge) passes none, and such an invoice
+        is refused with the reason. The confirmation and any shortening of a field to the
+        provider's limits are written on the negativation's history."""
+        confirmed = confirmed_above_ceiling or self.env["account.move"]
+        vals_list, refused, queued = [], {}, []
+        for move, integration, blockers in self._bureau_check(
+            moves, confirmed_above_ceiling=confirmed
+        ):
             if blockers:
                 refused[move] = blockers
                 continue
+            queued.append((move, integration))
             vals_list.append(
                 self._bureau_prepare(
                     move,
@@ -291,7 +412,26 @@ class CreditBureauNegativationRules(models.Model):
                     batch=batch,
                 )
             )
-        negativations = self.create(vals_list)
+        negativations = self.with_context(**{CONFIRMED_ABOVE_CEILING: tuple(confirmed.ids)}).create(
+            vals_list
+        )
+        for negativation, (move, integration) in zip(negativations, queued, strict=True):
+            notes = integration._bureau_limit_notes(
+                integration._bureau_apply_limits(self._bureau_preview_debt(move))[1]
+            )
+            if move.amount_residual > integration.max_amount:
+                notes.insert(
+                    0,
+                    self.env._(
+                        "The amount %(amount)s is above the integration's maximum without "
+                        "confirmation (%(maximum)s): confirmed by %(user)s.",
+                        amount=move.currency_id.format(move.amount_residual),
+                        maximum=move.currency_id.format(integration.max_amount),
+                        user=self.env.user.name,
+                    ),
+                )
+            if notes:
+                negativation.message_post(body=Markup("<br/>").join(notes))
         if negativations:
             self.env.ref("l10n_br_credit_bureau.ir_cron_negativation_send")._trigger()
-        return negativations, refused
+        return negativations.with_context(**{CONFIRMED_ABOVE_CEILING: None}), refused

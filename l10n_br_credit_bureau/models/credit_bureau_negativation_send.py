@@ -66,7 +66,7 @@ class CreditBureauNegativationSend(models.Model):
         partner = self.partner_id
         document, kind = validate_document(self.env, partner.vat or "")
         integration = self.integration_id
-        return {
+        debt = {
             "document": document,
             "kind": kind,
             "name": partner.name,
@@ -85,6 +85,9 @@ class CreditBureauNegativationSend(models.Model):
             "idempotency_key": self.idempotency_key,
             "co_obligor": None,
         }
+        # No control character, texts on one line and within the provider's field limits
+        # (a UserError otherwise: nothing is sent).
+        return integration._bureau_fit_debt(debt)
 
     # ------------------------------------------------------------------ commits
     def _bureau_commit(self, processed=0):
