@@ -109,17 +109,7 @@ class CreditBureauNegativationRules(models.Model):
             integration = integration.with_context(lang=self.env.lang)  # its sentences
         if move.move_type != "out_invoice" or move.state != "posted":
             blockers.append(self.env._("Only posted customer invoices can be negativated."))
-        # The invoice's own texts, sent as the contract and our number: one word each.
-        for label, text in (
-            (self.env._("The invoice number %(name)s", name=printable(move.name)), move.name),
-            (
-                self.env._("The payment reference of invoice %(name)s", name=printable(move.name)),
-                move.payment_reference,
-            ),
-        ):
-            char = control_character(text, strict=True)
-            if char is not None:
-                blockers.append(control_character_message(self.env, label, char))
+        blockers += self._bureau_invoice_text_blockers(move)
         if move.payment_state in PAID_STATES or move.amount_residual <= 0:
             blockers.append(self.env._("The invoice is paid."))
         if not move.invoice_date_due or move.invoice_date_due >= today:
@@ -147,28 +137,7 @@ class CreditBureauNegativationRules(models.Model):
                 if integration.id not in checked:
                     checked[integration.id] = self._bureau_integration_blockers(integration)
                 blockers += checked[integration.id]
-            if move.amount_residual < integration.min_amount:
-                blockers.append(
-                    self.env._(
-                        "The open amount %(amount)s is below the integration's minimum of "
-                        "%(minimum)s.",
-                        amount=move.currency_id.format(move.amount_residual),
-                        minimum=move.currency_id.format(integration.min_amount),
-                    )
-                )
-            if (
-                move.amount_residual > integration.max_amount
-                and move not in confirmed_above_ceiling
-            ):
-                blockers.append(
-                    self.env._(
-                        "The open amount %(amount)s is above the integration's maximum "
-                        "without confirmation of %(maximum)s: a user must confirm it in the "
-                        "negativation wizard (the automatic routine never sends it).",
-                        amount=move.currency_id.format(move.amount_residual),
-                        maximum=move.currency_id.format(integration.max_amount),
-                    )
-                )
+            blockers += self._bureau_amount_blockers(move, integration, confirmed_above_ceiling)
             # The provider's field limits: a value it would refuse is refused here, before
             # anything is queued (a value it allows to shorten is noted when queued).
             values, _shortened, refused = integration._bureau_apply_limits(
@@ -192,6 +161,51 @@ class CreditBureauNegativationRules(models.Model):
                 self.env._(
                     "The invoice already has the negativation %(name)s.",
                     name=open_negativation.name,
+                )
+            )
+        return blockers
+
+    @api.model
+    def _bureau_invoice_text_blockers(self, move):
+        """A control character in the invoice's own texts, sent as the contract (its
+        number) and our number (its payment reference): one word each, so tabs and line
+        breaks are refused too."""
+        blockers = []
+        name = printable(move.name)
+        for label, text in (
+            (self.env._("The invoice number %(name)s", name=name), move.name),
+            (
+                self.env._("The payment reference of invoice %(name)s", name=name),
+                move.payment_reference,
+            ),
+        ):
+            char = control_character(text, strict=True)
+            if char is not None:
+                blockers.append(control_character_message(self.env, label, char))
+        return blockers
+
+    @api.model
+    def _bureau_amount_blockers(self, move, integration, confirmed_above_ceiling):
+        """The open amount against the integration's minimum and its maximum without
+        confirmation (passed only for the invoices in ``confirmed_above_ceiling``)."""
+        blockers = []
+        amount = move.amount_residual
+        if amount < integration.min_amount:
+            blockers.append(
+                self.env._(
+                    "The open amount %(amount)s is below the integration's minimum of %(minimum)s.",
+                    amount=move.currency_id.format(amount),
+                    minimum=move.currency_id.format(integration.min_amount),
+                )
+            )
+        if amount > integration.max_amount and move not in confirmed_above_ceiling:
+            blockers.append(
+                self.env._(
+                    "The open amount %(amount)s is above the integration's maximum "
+                    "without confirmation of %(maximum)s: a user must confirm it in the "
+                    "negativation wizard (the automatic routine never sends it).",
+                    amount=move.currency_id.format(amount),
+                    maximum=move.currency_id.format(integration.max_amount),
                 )
             )
         return blockers
