@@ -202,6 +202,31 @@ class TestControlCharactersInNegativation(NegativationCommon):
         self.assertFalse(negativation.next_retry)  # nothing to retry until it is fixed
         self.assertEqual(sent, [])
 
+    def test_a_removal_is_never_held_back_by_the_debtor_s_data(self):
+        """A removal is legally due (Súmula 548): the lookup of an inclusion whose answer
+        was lost goes on, even when the debtor's name got a control character since."""
+        Integration = type(self.integration)
+        negativation = self._negativate(self._invoice())
+        self.integration.dummy_fail = "timeout_after_commit"
+        self.Negativation._cron_send()
+        self.assertEqual(negativation.state, "error")
+        self.assertTrue(negativation.outcome_unknown)
+        self.assertFalse(negativation.reference)
+        negativation._bureau_request_removal("01", "Pago")
+        self.assertEqual(negativation.state, "removal_requested")
+        self.integration.dummy_fail = False
+        looked_up = []
+
+        def found(integration, debt):
+            looked_up.append(debt["name"])
+            return {"reference": integration._dummy_reference(debt), "state": "pending"}
+
+        self.patch(Integration, "_bureau_find_inclusion", found)
+        self.debtor.name = "João\x01 da Silva"
+        self.Negativation._cron_remove()
+        self.assertEqual(negativation.state, "removed", negativation.message)
+        self.assertEqual(looked_up, ["João\x01 da Silva"])
+
 
 @tagged("post_install", "-at_install")
 class TestFieldLimits(NegativationCommon):
