@@ -234,6 +234,7 @@ def setup_company(env):
         {
             "name": c["name"],
             "is_company": True,
+            "lang": "pt_BR",
             "l10n_latam_identification_type_id": cnpj_type.id,
             "vat": c["vat"],
             "phone": c["phone"],
@@ -277,6 +278,7 @@ def setup_company(env):
         branch.partner_id.write(
             {
                 "is_company": True,
+                "lang": "pt_BR",
                 "l10n_latam_identification_type_id": cnpj_type.id,
                 "vat": b["vat"],
                 **address(

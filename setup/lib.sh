@@ -49,9 +49,32 @@ need_free_disk() {
   fi
 }
 
+# Run an apt command, waiting while another package installation holds the system's
+# package lock (unattended upgrades on a fresh cloud machine): up to APT_LOCK_TIMEOUT
+# seconds (default 600), with a message, then on. Other failures return at once.
+apt_waiting() {
+  local waited=0 limit=${APT_LOCK_TIMEOUT:-600} err rc
+  err=$(mktemp)
+  while :; do
+    "$@" >/dev/null 2>"$err" && { rm -f "$err"; return 0; }
+    rc=$?
+    if ! grep -qiE "could not get lock|unable to lock|unable to acquire the dpkg|is held by process" "$err"; then
+      cat "$err" >&2; rm -f "$err"; return $rc
+    fi
+    if [ "$waited" -ge "$limit" ]; then
+      rm -f "$err"
+      die "the system's package lock is still held after ${limit} s (another installation is running)." \
+        "wait for it to finish (or raise APT_LOCK_TIMEOUT) and run this command again."
+    fi
+    [ "$waited" = 0 ] && say "  another package installation holds the system's package lock: waiting (up to ${limit} s)..."
+    sleep 5
+    waited=$((waited + 5))
+  done
+}
+
 apt_update_once() {
   [ -n "$APT_UPDATED" ] && return 0
-  apt-get update -qq >/dev/null 2>&1 || die "apt-get update failed." "check the network access to the Debian mirror and run again."
+  apt_waiting apt-get update -qq || die "apt-get update failed." "check the network access to the Debian mirror and run again."
   APT_UPDATED=1
 }
 
@@ -70,7 +93,7 @@ apt_install() {
   apt_update_once
   say "  installing Debian packages: $missing"
   # shellcheck disable=SC2086
-  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $missing >/dev/null \
+  DEBIAN_FRONTEND=noninteractive apt_waiting apt-get install -y -qq --no-install-recommends $missing \
     || die "apt-get install $missing failed." "run it by hand to see why, then run this command again."
 }
 

@@ -175,6 +175,7 @@ class CreditBureauNegativationRemoval(models.Model):
     def _cron_remove(self, batch_size=100):
         """Remoção automática: paid invoices, five-year-old debts, then every removal
         requested (including the retries of failed ones)."""
+        self = self._bureau_flow_env()
         paid = self.search(
             [
                 ("invoice_paid", "=", True),

@@ -14,12 +14,25 @@ from ..tools import (
     printable,
     validate_document,
 )
-from .credit_bureau_negativation import PAID_STATES
+from .credit_bureau_negativation import (
+    PAID_STATES,
+    PRECHECKED_CONTEXT_KEY,
+    USER_CREATE_FIELDS,
+)
 
-# The context key by which ``_bureau_queue`` hands the invoices whose amount above the
-# integration's ceiling a user confirmed to ``create`` (honoured only as superuser: a
-# context is the client's to set, an RPC call never runs as superuser).
-CONFIRMED_ABOVE_CEILING = "credit_bureau_confirmed_above_ceiling"
+# Values of a negativation derived from its invoice: given anyway, they must be the same.
+DERIVED_FIELDS = frozenset(
+    {
+        "partner_id",
+        "document",
+        "company_id",
+        "integration_id",
+        "due_date",
+        "contract_number",
+        "our_number",
+    }
+)
+
 
 _logger = logging.getLogger(__name__)
 
@@ -38,11 +51,7 @@ class CreditBureauNegativationRules(models.Model):
         order of ``moves``. ``confirmed_above_ceiling``: see ``_bureau_blockers``."""
         Integration = self.env["credit.bureau.integration"].sudo()
         integrations = {}
-        prefetched = {
-            "open": self._bureau_open_negativations(moves),
-            "debtors": {},
-            "integrations": {},
-        }
+        prefetched = self._bureau_prefetch(moves)
         result = []
         for move in moves:
             company = move.company_id
@@ -59,24 +68,26 @@ class CreditBureauNegativationRules(models.Model):
         return result
 
     @api.model
-    def _bureau_open_negativations(self, moves):
-        """``{invoice id: its open negativation}``, with one query."""
-        negativations = self.sudo().search_fetch(
-            [("move_id", "in", moves.ids), ("state", "not in", ("removed", "cancelled"))],
-            ["move_id", "name"],
-        )
+    def _bureau_prefetch(self, moves, exclude=None):
+        """What ``_bureau_blockers`` reads once for a batch of invoices."""
+        return {
+            "open": self._bureau_open_negativations(moves, exclude=exclude),
+            "debtors": {},
+            "integrations": {},
+        }
+
+    @api.model
+    def _bureau_open_negativations(self, moves, exclude=None):
+        """``{invoice id: its open negativation}``, with one query; ``exclude``: records
+        that do not count (those being checked again before sending)."""
+        domain = [("move_id", "in", moves.ids), ("state", "not in", ("removed", "cancelled"))]
+        if exclude:
+            domain.append(("id", "not in", exclude.ids))
+        negativations = self.sudo().search_fetch(domain, ["move_id", "name"])
         result = {}
         for negativation in negativations:  # newest first, as the search by invoice found it
             result.setdefault(negativation.move_id.id, negativation)
         return result
-
-    @api.model
-    def _bureau_confirmed_above_ceiling(self):
-        """The invoices whose amount above the ceiling the caller confirmed, handed by
-        ``_bureau_queue`` in the context: read only as superuser (flows), never from a
-        client's call."""
-        ids = self.env.context.get(CONFIRMED_ABOVE_CEILING) if self.env.su else None
-        return self.env["account.move"].browse(ids or [])
 
     @api.model
     def _bureau_preview_debt(self, move):
@@ -98,13 +109,12 @@ class CreditBureauNegativationRules(models.Model):
         Checked before anything is sent; an empty list means the invoice may go.
         ``prefetched`` is given by ``_bureau_check`` (batches); alone, it reads what it needs.
         ``confirmed_above_ceiling``: invoices whose amount above the integration's ceiling
-        (``max_amount``) a user confirmed in the wizard; by default those handed by
-        ``_bureau_queue`` (``_bureau_confirmed_above_ceiling``), none for any other caller."""
+        (``max_amount``) a user confirmed in the wizard (see ``_bureau_queue``); none by
+        default, so that a direct create() (RPC, import, a bridge) never passes the ceiling."""
         blockers = []
         partner = move.partner_id.commercial_partner_id
         today = fields.Date.context_today(self)
-        if confirmed_above_ceiling is None:
-            confirmed_above_ceiling = self._bureau_confirmed_above_ceiling()
+        confirmed_above_ceiling = confirmed_above_ceiling or self.env["account.move"]
         if integration and integration.env.lang != self.env.lang:
             integration = integration.with_context(lang=self.env.lang)  # its sentences
         if move.move_type != "out_invoice" or move.state != "posted":
@@ -402,6 +412,10 @@ class CreditBureauNegativationRules(models.Model):
         """Create negativations, in state "sending", for the invoices that have no blocker,
         and wake the sending job. Returns (negativations, {move: blockers}).
 
+        The invoices are checked here, in the caller's rights (an invoice it cannot read is
+        an access error), for the whole batch at once; the records are then created with
+        sudo, marked as checked so that create() does not check them a second time.
+
         ``confirmed_above_ceiling``: the invoices whose amount above the integration's
         maximum without confirmation a user confirmed (the negativation wizard's checkbox);
         any other caller (the automatic routine, a bridge) passes none, and such an invoice
@@ -426,9 +440,8 @@ class CreditBureauNegativationRules(models.Model):
                     batch=batch,
                 )
             )
-        negativations = self.with_context(**{CONFIRMED_ABOVE_CEILING: tuple(confirmed.ids)}).create(
-            vals_list
-        )
+        trusted = self.sudo().with_context(**{PRECHECKED_CONTEXT_KEY: True})
+        negativations = trusted.create(vals_list)
         for negativation, (move, integration) in zip(negativations, queued, strict=True):
             notes = integration._bureau_limit_notes(
                 integration._bureau_apply_limits(self._bureau_preview_debt(move))[1]
@@ -446,6 +459,143 @@ class CreditBureauNegativationRules(models.Model):
                 )
             if notes:
                 negativation.message_post(body=Markup("<br/>").join(notes))
-        if negativations:
-            self.env.ref("l10n_br_credit_bureau.ir_cron_negativation_send")._trigger()
-        return negativations.with_context(**{CONFIRMED_ABOVE_CEILING: None}), refused
+        return negativations.with_env(self.env), refused
+
+    # ------------------------------------------------------------------ direct creation
+    @api.model
+    def _bureau_guard_create(self, vals_list):
+        """The values of negativations created directly (RPC, import, a bridge calling
+        create()): each invoice passes the same blockers as in the wizards, and what is sent
+        is derived from the invoice. A user gives only the invoice and the wizard's choices
+        (natureza, SMS, an amount up to the open amount); a created record is a draft, sent
+        by its "Send" action. Raises a UserError, creating nothing, on any problem."""
+        if not vals_list:
+            return vals_list
+        self.check_access("create")
+        if not self.env.su:
+            given = set().union(*vals_list)
+            forbidden = given - USER_CREATE_FIELDS - DERIVED_FIELDS
+            if forbidden:
+                raise UserError(
+                    self.env._(
+                        "A negativation is created from an invoice: these fields are derived "
+                        "from it or written by the sending job, and cannot be given: "
+                        "%(fields)s.",
+                        fields=self._bureau_field_labels(forbidden),
+                    )
+                )
+        if any(not vals.get("move_id") for vals in vals_list):
+            raise UserError(self.env._("A negativation needs the invoice it negativates."))
+        move_ids = [vals["move_id"] for vals in vals_list]
+        if len(set(move_ids)) < len(move_ids):
+            raise UserError(self.env._("The same invoice cannot be negativated twice."))
+        moves = self.env["account.move"].browse(move_ids)
+        problems, result = [], []
+        for vals, (move, integration, blockers) in zip(
+            vals_list, self._bureau_check(moves), strict=True
+        ):
+            derived = self._bureau_prepare(
+                move,
+                integration,
+                origin=vals.get("origin", "manual") if self.env.su else "manual",
+                restriction_code=vals.get("restriction_code"),
+                send_sms=vals.get("send_sms"),
+            )
+            del derived["batch_id"]
+            if not self.env.su or "state" not in vals:
+                derived["state"] = "draft"
+            problems += [f"{move.display_name}: {blocker}" for blocker in blockers]
+            if not blockers:
+                problems += [
+                    f"{move.display_name}: {problem}"
+                    for problem in self._bureau_given_value_problems(vals, derived, move)
+                ]
+            if "amount" in vals:
+                derived["amount"] = vals["amount"]
+            if self.env.su:
+                derived = {**vals, **derived, **{k: vals[k] for k in ("state",) if k in vals}}
+            result.append(derived)
+        if problems:
+            raise UserError(
+                self.env._("Nothing was negativated:\n%(problems)s", problems="\n".join(problems))
+            )
+        return result
+
+    @api.model
+    def _bureau_given_value_problems(self, vals, derived, move):
+        """What is wrong with the values given for a negativation of ``move``, besides its
+        blockers: a value that differs from the invoice's, an amount above the open amount,
+        a natureza the integration does not offer."""
+        problems = []
+        for name in sorted(DERIVED_FIELDS & set(vals)):
+            field = self._fields[name]
+            given = field.convert_to_cache(vals[name], self, validate=False)
+            expected = field.convert_to_cache(derived[name], self, validate=False)
+            if name == "document":
+                given, expected = clean_document(given or ""), clean_document(expected or "")
+            if given != expected:
+                problems.append(
+                    self.env._(
+                        "%(field)s must be the invoice's: it is derived from it.",
+                        field=field._description_string(self.env),
+                    )
+                )
+        currency = move.currency_id
+        amount = vals.get("amount", derived["amount"])
+        if currency.compare_amounts(amount, 0) <= 0 or (
+            currency.compare_amounts(amount, move.amount_residual) > 0
+        ):
+            problems.append(
+                self.env._(
+                    "The amount must be positive and at most the open amount %(open)s.",
+                    open=currency.format(move.amount_residual),
+                )
+            )
+        integration = self.env["credit.bureau.integration"].sudo().browse(derived["integration_id"])
+        code = derived["restriction_code"]
+        if code not in integration.restriction_code_ids.filtered("active").mapped("code"):
+            problems.append(
+                self.env._(
+                    "The restriction code (natureza) %(code)s is not among the synchronised "
+                    "codes of the integration %(name)s.",
+                    code=code or "-",
+                    name=integration.name,
+                )
+            )
+        return problems
+
+    def _bureau_recheck(self):
+        """The blockers of these records' invoices, checked again before sending (the invoice
+        may have been paid, reversed or changed since it was queued): ``{id: (debt
+        blockers, integration blockers)}`` for the records that have any."""
+        prefetched = self._bureau_prefetch(self.move_id, exclude=self)
+        result = {}
+        for negativation in self:
+            integration = negativation.integration_id
+            checked = prefetched["integrations"]
+            if integration.id not in checked:
+                checked[integration.id] = self._bureau_integration_blockers(integration)
+            integration_blockers = checked[integration.id]
+            # The amount ceiling was passed (or confirmed by a user) when it was created.
+            blockers = self._bureau_blockers(
+                negativation.move_id,
+                integration,
+                prefetched=prefetched,
+                confirmed_above_ceiling=negativation.move_id,
+            )
+            debt_blockers = [b for b in blockers if b not in integration_blockers]
+            move = negativation.move_id
+            if move.currency_id.compare_amounts(negativation.amount, move.amount_residual) > 0:
+                debt_blockers.append(
+                    self.env._(
+                        "The open amount of the invoice (%(open)s) is now below the amount "
+                        "queued (%(amount)s).",
+                        open=move.currency_id.format(move.amount_residual),
+                        amount=move.currency_id.format(negativation.amount),
+                    )
+                )
+            if negativation.partner_id != move.partner_id.commercial_partner_id:
+                debt_blockers.append(self.env._("The invoice's customer changed."))
+            if debt_blockers or integration_blockers:
+                result[negativation.id] = (debt_blockers, integration_blockers)
+        return result

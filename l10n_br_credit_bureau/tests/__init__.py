@@ -11,4 +11,7 @@ from . import test_negativate_wizard
 from . import test_negativation_rules
 from . import test_negativation_security
 from . import test_negativation_tracking
+from . import test_negativation_integrity
+from . import test_cron_language
+from . import test_catalog
 from . import test_bad_input

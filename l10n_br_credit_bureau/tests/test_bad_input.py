@@ -7,7 +7,6 @@ automatic routine, and the sending job on data changed since the queueing."""
 from odoo.exceptions import UserError, ValidationError
 from odoo.tests import tagged
 
-from ..models.credit_bureau_negativation_rules import CONFIRMED_ABOVE_CEILING
 from ..tools import check_text, control_character, one_line, shorten, validate_document
 from .common import CreditBureauCommon
 from .test_negativation import NegativationCommon
@@ -212,7 +211,7 @@ class TestControlCharactersInNegativation(NegativationCommon):
         self.assertEqual(negativation.state, "error")
         self.assertTrue(negativation.outcome_unknown)
         self.assertFalse(negativation.reference)
-        negativation._bureau_request_removal("01", "Pago")
+        negativation.action_request_removal("01", "Pago")
         self.assertEqual(negativation.state, "removal_requested")
         self.integration.dummy_fail = False
         looked_up = []
@@ -359,13 +358,9 @@ class TestAmountCeiling(NegativationCommon):
         )
         self.assertFalse(negativations)
         self.assertTrue(any(ceiling in b for b in refused[move]))
-        # The context key that ``_bureau_queue`` uses is not a way around it for a user.
-        forged = self.Negativation.with_user(self.manager).with_context(
-            **{CONFIRMED_ABOVE_CEILING: move.ids}
-        )
-        self.assertTrue(any(ceiling in b for b in forged._bureau_blockers(move, self.integration)))
-        negativations, refused = forged._bureau_queue(move, origin="manual")
-        self.assertFalse(negativations)
+        # A plain create() (RPC, import, a bridge) passes the same blockers: refused too.
+        with self.assertRaisesRegex(UserError, ceiling):
+            self.Negativation.with_user(self.manager).create({"move_id": move.id})
         self.assertFalse(move.credit_negativation_id)
         # At the ceiling exactly: no confirmation needed.
         at = self._invoice(amount=1000.0)

@@ -466,5 +466,5 @@ class CreditBureauNegativationRemoveWizard(models.TransientModel):
         if not code:
             raise UserError(self.env._("Choose the removal reason (baixa code)."))
         reason = self.reason or self.removal_code_id.name or code
-        self.negativation_ids._bureau_request_removal(code, reason)
+        self.negativation_ids.action_request_removal(code, reason)
         return {"type": "ir.actions.act_window_close"}
