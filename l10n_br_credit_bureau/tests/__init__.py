@@ -17,3 +17,4 @@ from . import test_access_matrix
 from . import test_cron_language
 from . import test_catalog
 from . import test_negativation_chatter
+from . import test_bad_input
