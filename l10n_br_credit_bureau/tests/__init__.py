@@ -11,3 +11,5 @@ from . import test_negativate_wizard
 from . import test_negativation_rules
 from . import test_negativation_security
 from . import test_negativation_tracking
+from . import test_negativation_scheduling
+from . import test_integration_health
