@@ -722,19 +722,27 @@ class CreditBureauIntegration(models.Model):
             .ids
         )
 
-    def _bureau_paused(self):
+    def _bureau_health(self):
+        """What ``_bureau_note_calls`` needs to know of this integration, read once: the
+        jobs commit after each group, which empties the cache."""
         self.ensure_one()
-        until = self.sudo().dispatch_paused_until
-        return bool(until and until > fields.Datetime.now())
+        return {
+            "timeouts": self.sudo().dispatch_timeouts,
+            "state": self.connection_state,
+            "paused": False,
+        }
 
-    def _bureau_note_calls(self, outcomes):
-        """What one batch of the sending or removal job's calls tells about the provider
+    def _bureau_note_calls(self, outcomes, health=None):
+        """What one group of the sending or removal job's calls tells about the provider
         (``outcomes``: each call's ``(kind, answer)``, None for a call that crashed): timeouts
-        in a row pause it (``MAX_CONSECUTIVE_TIMEOUTS``, counted across batches and runs), a
+        in a row pause it (``MAX_CONSECUTIVE_TIMEOUTS``, counted across groups and runs), a
         refusal that needs a person marks the connection failed, an answer sets an unstable
-        or failed connection back to working."""
+        or failed connection back to working. ``health`` (``_bureau_health``, kept by the
+        caller from one group to the next) is updated; ``health['paused']`` says the
+        integration was paused."""
         self.ensure_one()
-        streak = self.sudo().dispatch_timeouts
+        health = health if health is not None else self._bureau_health()
+        streak = health["timeouts"]
         answered, refused = False, None
         for outcome in outcomes:
             if outcome is None:
@@ -750,12 +758,18 @@ class CreditBureauIntegration(models.Model):
                 refused = error
         if refused is not None:
             self._bureau_connection_failed(refused)
-        elif answered:
+            health["state"] = "failed"
+        elif answered and health["state"] in ("unstable", "failed"):
             self._bureau_connection_restored()
+            health["state"] = "ok"
         if streak >= MAX_CONSECUTIVE_TIMEOUTS:
             self._bureau_pause(streak)
-        elif streak != self.sudo().dispatch_timeouts:
+            health.update(timeouts=0, paused=True)
+            if health["state"] != "failed":
+                health["state"] = "unstable"
+        elif streak != health["timeouts"]:
             self.sudo().dispatch_timeouts = streak
+            health["timeouts"] = streak
 
     def _bureau_pause(self, timeouts):
         """Leave this provider alone for ``DISPATCH_PAUSE_MINUTES``: its queued records wait

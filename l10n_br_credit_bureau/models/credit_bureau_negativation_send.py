@@ -160,12 +160,13 @@ class CreditBureauNegativationSend(models.Model):
         integration that timed out too often in a row is left for a later run
         (``_bureau_note_calls``): a slow or failing provider does not hold the others up."""
         spent = _run_spent(self.env)
-        queues = {}
+        queues, health = {}, {}
         for integration, group in self.grouped("integration_id").items():
             size = max(integration.send_concurrency, 1)
             queues[integration] = [
                 group[start : start + size] for start in range(0, len(group), size)
             ]
+            health[integration] = integration._bureau_health()
         while queues:
             for integration in sorted(queues, key=lambda i: (spent.get(i.id, 0.0), i.id)):
                 chunks = queues[integration]
@@ -174,15 +175,17 @@ class CreditBureauNegativationSend(models.Model):
                 chunk = chunks.pop(0)
                 chunk = chunk.with_prefetch(chunk._ids)
                 started = time.monotonic()
-                time_left = chunk._bureau_dispatch_group(integration, debts, operation)
+                time_left = chunk._bureau_dispatch_group(
+                    integration, debts, operation, health[integration]
+                )
                 spent[integration.id] = spent.get(integration.id, 0.0) + time.monotonic() - started
-                if not chunks or integration._bureau_paused():
+                if not chunks or health[integration]["paused"]:
                     del queues[integration]
                 if time_left <= 0:
                     return
 
-    def _bureau_dispatch_group(self, integration, debts, operation):
-        """Returns the time left to the cron."""
+    def _bureau_dispatch_group(self, integration, debts, operation, health=None):
+        """Returns the time left to the cron. ``health``: see ``_bureau_note_calls``."""
         prepare, record_outcome = DISPATCH[operation]
         ready, calls = self.browse(), []
         for negativation in self:
@@ -205,7 +208,7 @@ class CreditBureauNegativationSend(models.Model):
             getattr(negativation, record_outcome)(outcome, crash)
         if outcomes:
             integration._bureau_note_calls(
-                [outcome if crash is None else None for outcome, crash in outcomes]
+                [outcome if crash is None else None for outcome, crash in outcomes], health
             )
         return self._bureau_commit(len(self))
 
