@@ -1,7 +1,7 @@
 """Fill the demo database: a Brazilian internet provider with two branches, customers, CRM and
 invoices (some overdue, one older than five years, some paid).
 
-    .local/venv/bin/python setup/demo_data.py -c .local/odoo.conf -d credit_bureau_demo
+    .local/venv/bin/python setup/demo_data.py -c .local/odoo-<checksum>.conf -d credit_bureau_demo
 
 Everything is created in one transaction, and only once: the `credit_bureau_demo.loaded`
 system parameter marks a database that already holds the data, and a second run does nothing.
@@ -234,6 +234,7 @@ def setup_company(env):
         {
             "name": c["name"],
             "is_company": True,
+            "lang": "pt_BR",
             "l10n_latam_identification_type_id": cnpj_type.id,
             "vat": c["vat"],
             "phone": c["phone"],
@@ -277,6 +278,7 @@ def setup_company(env):
         branch.partner_id.write(
             {
                 "is_company": True,
+                "lang": "pt_BR",
                 "l10n_latam_identification_type_id": cnpj_type.id,
                 "vat": b["vat"],
                 **address(

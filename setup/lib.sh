@@ -11,7 +11,9 @@ PY="$VENV/bin/python"
 ODOO_TREE="$LOCAL/odoo-19"        # holds the `odoo` package and its egg-info
 WKHTML_DIR="$LOCAL/wkhtmltopdf"
 LOGS="$LOCAL/logs"
-ODOO_CONF="$LOCAL/odoo.conf"
+# One configuration per checkout: a .local shared by several checkouts (worktrees linking
+# it) must not run one checkout's tests with another's addons path.
+ODOO_CONF="$LOCAL/odoo-$(printf '%s' "$ROOT" | cksum | cut -d' ' -f1).conf"
 OUR_ADDONS="l10n_br_credit_bureau,connect_sa,soa_webservices,credito_na_medida"
 PYTHON_BIN="${PYTHON:-python3.11}"
 
@@ -49,9 +51,32 @@ need_free_disk() {
   fi
 }
 
+# Run an apt command, waiting while another package installation holds the system's
+# package lock (unattended upgrades on a fresh cloud machine): up to APT_LOCK_TIMEOUT
+# seconds (default 600), with a message, then on. Other failures return at once.
+apt_waiting() {
+  local waited=0 limit=${APT_LOCK_TIMEOUT:-600} err rc
+  err=$(mktemp)
+  while :; do
+    "$@" >/dev/null 2>"$err" && { rm -f "$err"; return 0; }
+    rc=$?
+    if ! grep -qiE "could not get lock|unable to lock|unable to acquire the dpkg|is held by process" "$err"; then
+      cat "$err" >&2; rm -f "$err"; return $rc
+    fi
+    if [ "$waited" -ge "$limit" ]; then
+      rm -f "$err"
+      die "the system's package lock is still held after ${limit} s (another installation is running)." \
+        "wait for it to finish (or raise APT_LOCK_TIMEOUT) and run this command again."
+    fi
+    [ "$waited" = 0 ] && say "  another package installation holds the system's package lock: waiting (up to ${limit} s)..."
+    sleep 5
+    waited=$((waited + 5))
+  done
+}
+
 apt_update_once() {
   [ -n "$APT_UPDATED" ] && return 0
-  apt-get update -qq >/dev/null 2>&1 || die "apt-get update failed." "check the network access to the Debian mirror and run again."
+  apt_waiting apt-get update -qq || die "apt-get update failed." "check the network access to the Debian mirror and run again."
   APT_UPDATED=1
 }
 
@@ -70,7 +95,7 @@ apt_install() {
   apt_update_once
   say "  installing Debian packages: $missing"
   # shellcheck disable=SC2086
-  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $missing >/dev/null \
+  DEBIAN_FRONTEND=noninteractive apt_waiting apt-get install -y -qq --no-install-recommends $missing \
     || die "apt-get install $missing failed." "run it by hand to see why, then run this command again."
 }
 
@@ -352,4 +377,46 @@ bootstrap() {
   step "wkhtmltopdf (patched Qt)" ensure_wkhtmltopdf
   step "Odoo configuration" write_odoo_conf
   say "  Odoo $(odoo_version_of "$ODOO_ROOT") from $ODOO_ROOT ($(cat "$ODOO_ROOT/DEBIAN_VERSION" 2>/dev/null || echo "ODOO_SRC"))"
+}
+
+# ---------------------------------------------------------------- benchmarks
+# OCA account_credit_control, for the comparison of tests/benchmarks (--only oca): pinned in
+# setup/requirements-oca.txt, installed with --no-deps (its one requirement, odoo 19.0, is the
+# extracted tree) into its own folder, which only the benchmark's Odoo has on its addons path:
+# a wheel in the venv's site-packages would put it on the addons path of every Odoo run
+# (odoo.addons is a namespace package), the tests' and the demo's included.
+OCA_DIR="$LOCAL/oca"
+OCA_ADDONS="$OCA_DIR/odoo/addons"
+
+ensure_oca_addons() {
+  local reqs="$ROOT/setup/requirements-oca.txt" want tmp="$OCA_DIR.tmp"
+  want=$(sha256sum <"$reqs" | cut -c1-16)
+  if [ "$(cat "$OCA_DIR/.requirements.sha" 2>/dev/null)" = "$want" ] && [ -d "$OCA_ADDONS" ]; then
+    return 0
+  fi
+  rm -rf "$tmp"
+  if ! "$PY" -m pip install -q --disable-pip-version-check --no-deps --target "$tmp" -r "$reqs" 2>&1 | quiet_pip; then
+    rm -rf "$tmp"
+    die "pip install of setup/requirements-oca.txt failed." "read pip's message above; run again once the index answers."
+  fi
+  [ -f "$tmp/odoo/addons/account_credit_control/__manifest__.py" ] \
+    || die "the OCA wheel did not install odoo/addons/account_credit_control into $tmp." "check setup/requirements-oca.txt."
+  echo "$want" >"$tmp/.requirements.sha"
+  rm -rf "$OCA_DIR"
+  mv "$tmp" "$OCA_DIR"
+}
+
+# write_bench_conf FILE [EXTRA_ADDONS_PATH]: the benchmark's own Odoo configuration (the
+# shared one is rewritten by every checkout's ./setup/test and ./setup/demo).
+write_bench_conf() {
+  local extra=${2:+,$2}
+  cat >"$1" <<CONF
+[options]
+addons_path = $ODOO_ADDONS,$ROOT$extra
+data_dir = $LOCAL/data
+admin_passwd = admin
+list_db = True
+http_interface = 127.0.0.1
+with_demo = False
+CONF
 }

@@ -123,7 +123,7 @@ class TestConnectSANegativationFlow(LoopbackRequestsMixin, AccountTestInvoicingC
         self.assertEqual((record["cep"], record["uf"]), ("13010100", "SP"))
         Negativation._cron_poll_status()
         self.assertEqual(negativation.state, "active")
-        negativation._bureau_request_removal("01", "Pago")
+        negativation.action_request_removal("01", "Pago")
         Negativation._cron_remove()
         self.assertEqual(negativation.state, "removed", negativation.message)
         self.assertEqual(record["situacao"], "BAIXADA")

@@ -24,6 +24,8 @@ class CreditBureauProduct(models.Model):
     _description = "Credit Bureau Product"
     _order = "integration_id, kind, name"
     _check_company_auto = True
+    # Found by their code as users know them ("CONSULTA-PF") and by their name.
+    _rec_names_search = ["code", "name"]
 
     integration_id = fields.Many2one(
         "credit.bureau.integration", required=True, ondelete="cascade", index=True
@@ -70,6 +72,8 @@ class CreditBureauCode(models.Model):
     _name = "credit.bureau.code"
     _description = "Credit Bureau Code"
     _order = "integration_id, kind, code"
+    # Found by their code as users type them ("TI", "01") and by their name.
+    _rec_names_search = ["code", "name"]
 
     integration_id = fields.Many2one(
         "credit.bureau.integration", required=True, ondelete="cascade", index=True

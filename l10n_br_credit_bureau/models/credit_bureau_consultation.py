@@ -2,6 +2,7 @@ import logging
 from datetime import timedelta
 
 from odoo import api, fields, models
+from odoo.exceptions import UserError
 from odoo.tools import html_sanitize
 
 from ..const import DEFAULT_RETENTION_DAYS, OCCURRENCE_KINDS, PARAM_RETENTION_DAYS
@@ -16,6 +17,59 @@ KIND_SELECTION = [
     ("lawsuit", "Lawsuit"),
     ("other", "Other"),
 ]
+
+# What the provider answered: never given at creation (a consultation is created pending,
+# and only the provider's answer makes it done or failed).
+RESULT_FIELDS = frozenset(
+    {
+        "state",
+        "error_message",
+        "consulted_name",
+        "protocol",
+        "message",
+        "score",
+        "has_score",
+        "risk_class",
+        "default_probability",
+        "financial_count",
+        "financial_amount",
+        "protest_count",
+        "protest_amount",
+        "check_count",
+        "check_amount",
+        "lawsuit_count",
+        "lawsuit_amount",
+        "total_count",
+        "total_amount",
+        "line_ids",
+        "report_attachment_id",
+        "report_format",
+        "report_purged",
+    }
+)
+# The result and what identifies the consultation (who asked, when, what, for whom, at what
+# cost and why): written only by the provider path (``_bureau_run``, ``_bureau_apply_result``,
+# ``_bureau_fail``, the retention purge), which runs as superuser. A user (any group, RPC
+# included) never writes them; ``test_consultation_protection`` checks that every stored
+# field of the model but the chatter's is here.
+PROTECTED_FIELDS = RESULT_FIELDS | {
+    "name",
+    "document",
+    "document_type",
+    "partner_id",
+    "lead_id",
+    "integration_id",
+    "provider",
+    "company_id",
+    "currency_id",
+    "product_id",
+    "product_code",
+    "user_id",
+    "date",
+    "cost",
+    "reason",
+    "repeat_of_id",
+}
 
 
 class CreditBureauConsultation(models.Model):
@@ -125,12 +179,49 @@ class CreditBureauConsultation(models.Model):
 
     @api.model_create_multi
     def create(self, vals_list):
+        if not self.env.su:
+            raise UserError(
+                self.env._(
+                    "A credit consultation is created only by the consultation wizard, which "
+                    'sends it to the provider: use the button "Consult credit analysis".'
+                )
+            )
         for vals in vals_list:
+            given = sorted(
+                name
+                for name in RESULT_FIELDS.intersection(vals)
+                if name != "state" or vals[name] != "pending"
+            )
+            if given:
+                raise UserError(
+                    self.env._(
+                        "A credit consultation is created pending: its result (%(fields)s) "
+                        "comes only from the provider's answer.",
+                        fields=", ".join(self._bureau_field_labels(given)),
+                    )
+                )
             if vals.get("name", "/") == "/":
                 vals["name"] = (
                     self.env["ir.sequence"].next_by_code("credit.bureau.consultation") or "/"
                 )
         return super().create(vals_list)
+
+    def write(self, vals):
+        if not self.env.su:
+            protected = PROTECTED_FIELDS.intersection(vals)
+            if protected:
+                raise UserError(
+                    self.env._(
+                        "The data of a credit consultation (%(fields)s) is written only by the "
+                        "provider's answer: it cannot be changed.",
+                        fields=", ".join(self._bureau_field_labels(protected)),
+                    )
+                )
+        return super().write(vals)
+
+    def _bureau_field_labels(self, names):
+        """The labels of the fields ``names``, in the user's language, sorted."""
+        return sorted(self._fields[name]._description_string(self.env) for name in names)
 
     # ------------------------------------------------------------------ running
     def _bureau_run(self):
@@ -292,3 +383,24 @@ class CreditBureauConsultationLine(models.Model):
     amount = fields.Monetary()
     creditor = fields.Char()
     description = fields.Char()
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        if not self.env.su:
+            raise UserError(
+                self.env._(
+                    "The occurrences of a credit consultation come only from the provider's "
+                    "answer: they cannot be created."
+                )
+            )
+        return super().create(vals_list)
+
+    def write(self, vals):
+        if not self.env.su:
+            raise UserError(
+                self.env._(
+                    "The occurrences of a credit consultation come only from the provider's "
+                    "answer: they cannot be changed."
+                )
+            )
+        return super().write(vals)

@@ -550,6 +550,7 @@ class CreditBureauIntegration(models.Model):
     @api.model
     def _cron_auto_negativate(self):
         """Negativação automática, for every integration that has it on."""
+        self = self.env["credit.bureau.negativation"]._bureau_flow_env().env[self._name]
         for integration in self.search([("auto_negativate", "=", True)]):
             integration._bureau_run_auto()
             self.env["credit.bureau.negativation"]._bureau_commit()

@@ -3,6 +3,7 @@ from odoo.exceptions import UserError
 from odoo.tools import SQL
 
 from ..const import OPEN_NEGATIVATION_STATES, REMOVAL_BUSINESS_DAYS
+from ..tools import clean_document, format_document
 from .br_calendar import add_business_days
 
 SEQUENCE_CODE = "credit.bureau.negativation"
@@ -18,6 +19,48 @@ STATES = [
 ]
 PAID_STATES = ("paid", "in_payment", "reversed")
 ALARM_ACTIVITY_TYPE = "l10n_br_credit_bureau.mail_activity_type_negativation"
+# Set (with sudo) by ``_bureau_queue`` on the records it checked itself: create() does not
+# check them again. Without superuser rights the key is ignored: an RPC call cannot use it.
+PRECHECKED_CONTEXT_KEY = "credit_bureau_prechecked"
+# What was sent and what the provider answered: written by the flows only (``write``).
+PROTECTED_FIELDS = frozenset(
+    {
+        "name",
+        "partner_id",
+        "document",
+        "move_id",
+        "company_id",
+        "integration_id",
+        "batch_id",
+        "amount",
+        "due_date",
+        "contract_number",
+        "our_number",
+        "restriction_code",
+        "send_sms",
+        "origin",
+        "state",
+        "reference",
+        "idempotency_key",
+        "outcome_unknown",
+        "sent_date",
+        "expected_visible_date",
+        "active_date",
+        "message",
+        "attempts",
+        "next_retry",
+        "invoice_paid",
+        "paid_date",
+        "removal_deadline",
+        "removal_code",
+        "removal_reason",
+        "removal_requested_date",
+        "removed_date",
+    }
+)
+# What a user may give when creating one directly (RPC, import): the invoice and the
+# choices of the negativation wizard. Everything else is derived from the invoice.
+USER_CREATE_FIELDS = frozenset({"move_id", "restriction_code", "send_sms", "amount"})
 
 
 class CreditBureauNegativation(models.Model):
@@ -43,7 +86,13 @@ class CreditBureauNegativation(models.Model):
     partner_id = fields.Many2one(
         "res.partner", string="Debtor", required=True, readonly=True, index=True, tracking=True
     )
-    document = fields.Char(string="CPF/CNPJ", readonly=True)
+    document = fields.Char(string="Document sent", readonly=True)
+    document_display = fields.Char(
+        string="CPF/CNPJ",
+        compute="_compute_document_display",
+        search="_search_document_display",
+        help="The CPF/CNPJ sent, punctuated.",
+    )
     move_id = fields.Many2one(
         "account.move",
         string="Invoice",
@@ -155,6 +204,17 @@ class CreditBureauNegativation(models.Model):
     )
 
     # ------------------------------------------------------------------ computes
+    @api.depends("document")
+    def _compute_document_display(self):
+        for negativation in self:
+            negativation.document_display = format_document(negativation.document or "")
+
+    def _search_document_display(self, operator, value):
+        """Typed punctuated or not, the CPF/CNPJ is searched as stored (clean)."""
+        if isinstance(value, str):
+            value = clean_document(value)
+        return [("document", operator, value)]
+
     @api.depends("move_id.payment_state")
     def _compute_invoice_paid(self):
         today = fields.Date.context_today(self)
@@ -208,6 +268,11 @@ class CreditBureauNegativation(models.Model):
     # ------------------------------------------------------------------ creation
     @api.model_create_multi
     def create(self, vals_list):
+        # Every way in (RPC, import, wizards, the automatic routine, a bridge) passes the
+        # blockers, and what is sent is derived from the invoice. ``_bureau_queue`` checks a
+        # whole batch itself before creating with sudo: only such a caller skips the check.
+        if not (self.env.su and self.env.context.get(PRECHECKED_CONTEXT_KEY)):
+            vals_list = self._bureau_guard_create(vals_list)
         unnamed = [vals for vals in vals_list if vals.get("name", "/") == "/"]
         for vals, name in zip(unnamed, self._bureau_next_names(len(unnamed)), strict=True):
             vals["name"] = name
@@ -221,10 +286,57 @@ class CreditBureauNegativation(models.Model):
                     f"{record.company_id.id}-{record.move_id.id}-{record.integration_id.id}-"
                     f"{record.id}-include"
                 )
+        if any(record.state == "sending" for record in records):
+            self.env.ref("l10n_br_credit_bureau.ir_cron_negativation_send")._trigger()
         return records
 
+    def write(self, vals):
+        """What was sent and what the provider answered is written by the flows only (run
+        as superuser, which no RPC call is): a user changes it through the record's actions."""
+        if not self.env.su:
+            forbidden = PROTECTED_FIELDS & set(vals)
+            if forbidden:
+                raise UserError(
+                    self.env._(
+                        "These fields of a negativation are written only by its own actions "
+                        "(send, cancel, request removal, refresh status): %(fields)s. Nothing "
+                        "was changed.",
+                        fields=self._bureau_field_labels(forbidden),
+                    )
+                )
+        return super().write(vals)
+
+    @api.ondelete(at_uninstall=False)
+    def _unlink_only_never_sent(self):
+        """A negativation sent to a bureau is a legal record: it is removed at the provider,
+        never deleted here. Only drafts and cancelled ones that never left may be deleted."""
+        sent = self.filtered(
+            lambda n: n.state not in ("draft", "cancelled") or n.reference or n.sent_date
+        )
+        if sent:
+            raise UserError(
+                self.env._(
+                    "Only draft negativations, or cancelled ones that never reached the "
+                    "provider, can be deleted: %(names)s. Request the removal instead.",
+                    names=", ".join(sent.mapped("name")),
+                )
+            )
+
+    @api.model
+    def _bureau_flow_env(self):
+        """This model in the environment of the flows a scheduled action runs: superuser
+        (they write what only the flows write) and the language of the company's users,
+        since a scheduled action has none: what it writes in the chatter, the records and
+        the to-dos reads as a user-triggered action's would."""
+        lang = self.env.context.get("lang") or self.env.company._bureau_lang()
+        return self.sudo().with_context(lang=lang)
+
+    def _bureau_field_labels(self, names):
+        return ", ".join(sorted(self._fields[name]._description_string(self.env) for name in names))
+
     def _creation_message(self):
-        """The first line of the audit trail (inserted in bulk, see ``_message_create``)."""
+        """The first line of the audit trail (logged by ``mail.thread.create`` for the whole
+        batch with ``_message_log_batch``, masked in ``_message_create``)."""
         if self.state == "sending":
             return self.env._("Queued for sending.")
         return super()._creation_message()
@@ -277,21 +389,65 @@ class CreditBureauNegativation(models.Model):
         prefix, suffix = sequence._get_prefix_suffix()
         return [f"{prefix}{number:0{sequence.padding}d}{suffix}" for number in numbers]
 
+    # ------------------------------------------------------------------ user actions
     def action_cancel(self):
+        """Cancel negativations that never left: drafts, queued ones not picked by the
+        sending job yet, and failed ones whose request never reached the provider."""
         for negativation in self:
             if (
-                negativation.state not in ("draft", "error")
+                negativation.state not in ("draft", "sending", "error")
                 or negativation.reference
                 or negativation.outcome_unknown
             ):
                 raise UserError(
                     self.env._(
-                        "%(name)s was sent to the provider: request its removal instead.",
+                        "%(name)s was sent to the provider (or is not open any more): request "
+                        "its removal instead.",
                         name=negativation.name,
                     )
                 )
-        self.write({"state": "cancelled"})
+        self.check_access("write")
+        # The sending job holds the records it is sending: those cannot be cancelled now.
+        free = self.sudo()._bureau_lock(["draft", "sending", "error"])
+        busy = self - free.with_env(self.env)
+        if busy:
+            raise UserError(
+                self.env._(
+                    "%(names)s is being sent right now: wait for the answer, then request its "
+                    "removal if needed.",
+                    names=", ".join(busy.mapped("name")),
+                )
+            )
+        free.write({"state": "cancelled", "next_retry": False})
+        free._bureau_log_bulk(self.env._("Cancelled by %(user)s.", user=self.env.user.name))
         return True
+
+    def action_request_removal(self, code, reason):
+        """Request the removal (baixa) of sent negativations with a removal code of their
+        integration; those that never left are cancelled instead."""
+        closed = self.filtered(lambda n: n.state in ("removed", "cancelled"))
+        if closed:
+            raise UserError(
+                self.env._(
+                    "%(names)s is already removed or cancelled: nothing to remove.",
+                    names=", ".join(closed.mapped("name")),
+                )
+            )
+        self.check_access("write")
+        for integration in self.integration_id:
+            codes = integration.sudo().removal_code_ids.filtered("active").mapped("code")
+            if code not in codes:
+                raise UserError(
+                    self.env._(
+                        "The removal code %(code)s is not among those of the integration "
+                        "%(name)s: synchronise its catalog or choose another.",
+                        code=code or "-",
+                        name=integration.name,
+                    )
+                )
+        if not (reason or "").strip():
+            raise UserError(self.env._("Say why the negativation is removed."))
+        return self.sudo()._bureau_request_removal(code, reason).with_env(self.env)
 
     def action_update_address(self):
         """Send the debtor's current postal address to the provider: the notice letter goes

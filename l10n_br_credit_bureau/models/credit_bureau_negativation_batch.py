@@ -60,8 +60,9 @@ class CreditBureauNegativationBatch(models.Model):
 
     @api.model
     def _bureau_close_finished(self):
-        """Close the batches with nothing left to send, with a summary for their author."""
-        for batch in self.search([("state", "=", "running")]):
+        """Close the batches with nothing left to send, with a summary for their author.
+        Part of the sending job: users only read batches, the job writes them."""
+        for batch in self.sudo().search([("state", "=", "running")]):
             if batch.sending_count:
                 continue
             batch.state = "done"

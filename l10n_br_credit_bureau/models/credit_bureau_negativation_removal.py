@@ -216,6 +216,7 @@ class CreditBureauNegativationRemoval(models.Model):
         requested (including the retries of failed ones), the earliest removal deadline
         first (STJ Súmula 548), then the oldest request. Run as a scheduled action, it calls
         itself again (``ir.cron`` progress) until nothing due is left."""
+        self = self._bureau_flow_env()
         scan_limit = batch_size * 10
         paid = self.search(
             [

@@ -46,6 +46,15 @@ def _run_spent(env):
     return entry[1]
 
 
+class Blocked:
+    """In place of a debt, for ``_bureau_include_prepare``: what blocks it now, found when
+    checked again before sending (``_bureau_recheck``)."""
+
+    def __init__(self, debt_blockers, integration_blockers):
+        self.debt_blockers = debt_blockers
+        self.integration_blockers = integration_blockers
+
+
 def _include_call(debt, ask_first, integration):
     """The provider's side of one inclusion, run by ``_bureau_parallel`` (perhaps in a
     thread of its own: it touches only the integration and the debt). Returns
@@ -86,7 +95,7 @@ class CreditBureauNegativationSend(models.Model):
         partner = self.partner_id
         document, kind = validate_document(self.env, partner.vat or "")
         integration = self.integration_id
-        return {
+        debt = {
             "document": document,
             "kind": kind,
             "name": partner.name,
@@ -105,6 +114,13 @@ class CreditBureauNegativationSend(models.Model):
             "idempotency_key": self.idempotency_key,
             "co_obligor": None,
         }
+        if self.state == "removal_requested":
+            # Only looked up (document and contract) to be removed: nothing of it is sent as
+            # an inclusion, and the removal is due whatever the debtor's data became since.
+            return debt
+        # No control character, texts on one line and within the provider's field limits
+        # (a UserError otherwise: nothing is sent).
+        return integration._bureau_fit_debt(debt)
 
     # ------------------------------------------------------------------ commits
     def _bureau_commit(self, processed=0):
@@ -136,7 +152,12 @@ class CreditBureauNegativationSend(models.Model):
         negativations = self._bureau_lock(["sending"])
         # The debts of the whole batch are read together, before the commits of the loop
         # empty the cache (one query per table for the batch instead of one per record).
-        negativations._bureau_dispatch(negativations._bureau_debts(), "include")
+        debts = negativations._bureau_debts()
+        # Every blocker is checked again: the invoice may have changed since it was queued.
+        for negativation_id, blockers in negativations._bureau_recheck().items():
+            if not isinstance(debts.get(negativation_id), UserError):
+                debts[negativation_id] = Blocked(*blockers)
+        negativations._bureau_dispatch(debts, "include")
 
     def _bureau_debts(self):
         """``{id: debt}`` of these records, a UserError in place of the debt that cannot be
@@ -228,8 +249,15 @@ class CreditBureauNegativationSend(models.Model):
             years=5
         ):
             reason = self.env._("Five-year limit reached (CDC art. 43 §1)")
+        elif isinstance(debt, Blocked) and debt.debt_blockers:
+            reason = "; ".join(debt.debt_blockers)
         if reason:
             self._bureau_request_default_removal(reason)
+            return None
+        if isinstance(debt, Blocked):
+            # The debt may go, the integration cannot send now (archived, incomplete...):
+            # not sent, retried later, the reason on the record.
+            self._bureau_error("; ".join(debt.integration_blockers), retryable=True)
             return None
         # A record whose outcome is unknown (an earlier attempt may have reached the
         # provider) is looked up before anything is sent again.
@@ -332,9 +360,18 @@ class CreditBureauNegativationSend(models.Model):
 
     # ------------------------------------------------------------------ user actions
     def action_send_now(self):
-        """Queue again (error) and run the sending job now."""
-        retry = self.filtered(lambda n: n.state == "error")
-        retry.write({"state": "sending", "next_retry": False})
+        """Send a draft, or queue a failed one again, and run the sending job now (which
+        checks every blocker again before sending)."""
+        other = self.filtered(lambda n: n.state not in ("draft", "error"))
+        if other:
+            raise UserError(
+                self.env._(
+                    "Only draft negativations and those with an error can be sent: %(names)s.",
+                    names=", ".join(other.mapped("name")),
+                )
+            )
+        self.check_access("write")
+        self.sudo().write({"state": "sending", "next_retry": False})
         self.env.ref("l10n_br_credit_bureau.ir_cron_negativation_send")._trigger()
         return True
 
@@ -344,6 +381,7 @@ class CreditBureauNegativationSend(models.Model):
         """Negativação: send what is queued, up to ``batch_size`` records of each integration
         per call (the job calls again while records remain). The integrations paused after
         timeouts (``_bureau_pause``) wait for the end of their pause."""
+        self = self._bureau_flow_env()
         paused = self.env["credit.bureau.integration"]._bureau_paused_ids()
         domain = [("state", "=", "sending"), ("integration_id", "not in", paused)]
         records = self.browse()
@@ -361,6 +399,7 @@ class CreditBureauNegativationSend(models.Model):
     def _cron_retry_errors(self, batch_size=100):
         """Reenviar negativações com erro: those due for a retry go back to sending (not
         those of an integration paused after timeouts: they wait for the end of its pause)."""
+        self = self._bureau_flow_env()
         paused = self.env["credit.bureau.integration"]._bureau_paused_ids()
         due = self.search(
             [

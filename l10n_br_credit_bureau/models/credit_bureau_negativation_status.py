@@ -2,6 +2,7 @@ import logging
 from collections import defaultdict
 
 from odoo import api, fields, models
+from odoo.exceptions import UserError
 
 from ..tools import CreditBureauError
 from .credit_bureau_negativation import STATES
@@ -58,18 +59,25 @@ class CreditBureauNegativationStatus(models.Model):
         return changed
 
     def action_refresh_status(self):
-        for integration, negativations in (
-            self.filtered("reference").grouped("integration_id").items()
-        ):
+        """Ask the provider the status of what it received; the answer is applied by the
+        status flow (the user's rights checked first)."""
+        sent = self.filtered("reference")
+        if not sent:
+            raise UserError(
+                self.env._("The provider has not confirmed these negativations yet: no status.")
+            )
+        sent.check_access("write")
+        for integration, negativations in sent.grouped("integration_id").items():
             statuses = integration._bureau_fetch_status(negativations.mapped("reference"))
             integration._bureau_connection_restored()
-            negativations._bureau_apply_statuses(statuses)
+            negativations.sudo()._bureau_apply_statuses(statuses)
         return True
 
     # ------------------------------------------------------------------ crons
     @api.model
     def _cron_poll_status(self, batch_size=1000):
         """Consultar situação: one status call per integration and chunk of references."""
+        self = self._bureau_flow_env()
         waiting = self.search(
             [("state", "in", ("pending", "sending")), ("reference", "!=", False)], order="id"
         )

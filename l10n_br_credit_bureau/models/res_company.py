@@ -18,3 +18,19 @@ class ResCompany(models.Model):
         Integration = self.env["credit.bureau.integration"]
         for company in self:
             company.credit_bureau_integration_id = Integration._bureau_for_company(company)
+
+    def _bureau_lang(self):
+        """The language of the company's users, for what the scheduled actions write (they
+        run without a user language): its partner's language, unless that is the English
+        every database starts with and the company is Brazilian with Portuguese installed
+        (a database created in English then set up in Portuguese keeps en_US there)."""
+        self.ensure_one()
+        Lang = self.env["res.lang"]
+        own = self.partner_id.lang
+        candidates = [own] if own and own != "en_US" else []
+        if self.country_id.code == "BR" or self.partner_id.country_id.code == "BR":
+            candidates.append("pt_BR")
+        for code in candidates:
+            if Lang._get_data(code=code):
+                return code
+        return own or self.env.context.get("lang") or "en_US"

@@ -2,6 +2,7 @@ from . import test_document
 from . import test_request_seam
 from . import test_integration
 from . import test_consultation
+from . import test_consultation_integrity
 from . import test_security
 from . import test_ui
 from . import test_i18n
@@ -13,3 +14,9 @@ from . import test_negativation_security
 from . import test_negativation_tracking
 from . import test_negativation_scheduling
 from . import test_integration_health
+from . import test_negativation_integrity
+from . import test_access_matrix
+from . import test_cron_language
+from . import test_catalog
+from . import test_negativation_chatter
+from . import test_bad_input

@@ -56,11 +56,13 @@ class TestConsultation(CreditBureauCommon):
         self.assertEqual(partner.credit_consultation_count, 1)
 
     def test_consultation_from_lead_and_free_document(self):
+        # The salesman's own lead: a salesman reads only his own (and unassigned) leads.
         lead = self.env["crm.lead"].create(
             {
                 "name": "Prospect",
                 "credit_document": "11.222.333/0001-81",
                 "company_id": self.branch.id,
+                "user_id": self.consult_user.id,
             }
         )
         context = lead.with_user(self.consult_user).action_credit_consult()["context"]

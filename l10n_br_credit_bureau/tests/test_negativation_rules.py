@@ -142,7 +142,7 @@ class TestNegativationRules(NegativationCommon):
         self.env["credit.bureau.negativation"]._cron_send()
         self.env["credit.bureau.negativation"]._cron_remove()
         self.assertEqual(negativation.state, "pending")
-        negativation.due_date = limit
+        negativation.sudo().due_date = limit
         self.env["credit.bureau.negativation"]._cron_remove()
         self.assertEqual(negativation.state, "removed")
         # The automatic routine agrees.

@@ -107,9 +107,7 @@ class TestNegativationSecurity(NegativationCommon):
     def test_without_the_negativation_group_nothing_is_read_nor_created(self):
         negativation = self.negativations_a[0]
         Negativation = self.env["credit.bureau.negativation"]
-        values = Negativation._bureau_prepare(
-            self._invoice(amount=333), self.integration, origin="manual"
-        )
+        values = {"move_id": self._invoice(amount=333).id}
         with self.assertRaises(AccessError):
             negativation.with_user(self.consult_only).read(["state"])
         with self.assertRaises(AccessError):

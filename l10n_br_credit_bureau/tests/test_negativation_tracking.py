@@ -46,9 +46,7 @@ class TestNegativationTracking(NegativationCommon):
 
     def test_every_state_change_and_provider_answer_is_in_the_chatter(self):
         move = self._invoice()
-        values = self.Negativation._bureau_prepare(move, self.integration, origin="manual")
-        del values["state"]
-        negativation = self.Negativation.create(values)
+        negativation = self.Negativation.create({"move_id": move.id})
         self._flush_tracking()
         self.assertEqual(negativation.state, "draft")
         walk = [negativation.state]
@@ -62,8 +60,8 @@ class TestNegativationTracking(NegativationCommon):
             seen.update(self._messages(negativation).ids)
             return " ".join(str(body) for body in bodies)
 
-        # Queued (the queue creates records in "sending"; a draft is queued like this).
-        step(lambda: negativation.write({"state": "sending"}))
+        # Queued (the queue creates records in "sending"; a draft is sent by its action).
+        step(negativation.action_send_now)
         # The provider receives it: its reference and answer are posted.
         posted = step(self.Negativation._cron_send)
         self.assertIn(negativation.reference, posted)

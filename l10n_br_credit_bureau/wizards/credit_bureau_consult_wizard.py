@@ -1,10 +1,10 @@
 from datetime import timedelta
 
 from odoo import api, fields, models
-from odoo.exceptions import UserError
+from odoo.exceptions import AccessError, UserError
 
 from ..const import DEFAULT_REPEAT_INTERVAL, PARAM_REPEAT_INTERVAL
-from ..tools import format_document, validate_document
+from ..tools import check_text, format_document, validate_document
 
 
 class CreditBureauConsultWizard(models.TransientModel):
@@ -67,6 +67,24 @@ class CreditBureauConsultWizard(models.TransientModel):
             if wizard.product_id.integration_id != wizard.integration_id:
                 wizard.product_id = wizard.integration_id.default_product_id
 
+    # ------------------------------------------------------------------ typed text
+    def _check_typed_text(self, vals):
+        """A control character typed or pasted into the wizard is refused with a clear
+        message before the wizard is saved (PostgreSQL would refuse a NUL with a traceback)."""
+        check_text(self.env, vals.get("document"), self.env._("The CPF/CNPJ"), strict=True)
+        for name in ("reason", "repeat_reason"):
+            check_text(self.env, vals.get(name), self._fields[name]._description_string(self.env))
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        for vals in vals_list:
+            self._check_typed_text(vals)
+        return super().create(vals_list)
+
+    def write(self, vals):
+        self._check_typed_text(vals)
+        return super().write(vals)
+
     @api.depends("document", "company_id")
     def _compute_previous_consultation_id(self):
         interval = int(
@@ -116,10 +134,28 @@ class CreditBureauConsultWizard(models.TransientModel):
             "target": "current",
         }
 
-    def _check_before_sending(self):
-        """Every check that can fail is done before anything is sent or paid for."""
+    def _check_user_may_consult(self):
+        """What the user may do, checked here because the consultation is then created as
+        superuser (see ``action_consult``): the consultation group, a company of the user,
+        that company's (or its head office's) integration and product, and a partner or
+        lead the user reads."""
         self.ensure_one()
-        document, kind = validate_document(self.env, self.document)
+        user = self.env.user
+        if self.env.su:
+            pass  # code running as superuser (a scheduled action, a test) is trusted
+        elif not user.has_group("l10n_br_credit_bureau.group_consult"):
+            raise AccessError(
+                self.env._(
+                    'Only the users of the group "Credit analysis: consult" may consult a CPF/CNPJ.'
+                )
+            )
+        elif self.company_id not in user.company_ids:
+            raise AccessError(
+                self.env._(
+                    "You may not consult for %(company)s: it is not one of your companies.",
+                    company=self.company_id.sudo().name,
+                )
+            )
         if not self.integration_id:
             raise UserError(
                 self.env._(
@@ -127,6 +163,47 @@ class CreditBureauConsultWizard(models.TransientModel):
                     company=self.company_id.name,
                 )
             )
+        integration = self.integration_id.sudo()
+        if not integration.active:
+            raise UserError(
+                self.env._(
+                    "The integration %(name)s is archived: it cannot be used.",
+                    name=integration.name,
+                )
+            )
+        if integration.company_id not in self.company_id.parent_ids:
+            raise UserError(
+                self.env._(
+                    "The integration %(name)s is not one of %(company)s nor of its head office.",
+                    name=integration.name,
+                    company=self.company_id.name,
+                )
+            )
+        product = self.product_id.sudo()
+        if product and (
+            product.integration_id != integration
+            or product.kind != "consulta"
+            or not product.active
+        ):
+            raise UserError(
+                self.env._(
+                    "The product %(product)s is not a consultation product of the integration "
+                    "%(name)s.",
+                    product=product.display_name,
+                    name=integration.name,
+                )
+            )
+        # An AccessError when the user may not read them: nothing is consulted on behalf
+        # of a record the user does not see.
+        for record in (self.partner_id, self.lead_id):
+            if record:
+                record.check_access("read")
+
+    def _check_before_sending(self):
+        """Every check that can fail is done before anything is sent or paid for."""
+        self.ensure_one()
+        self._check_user_may_consult()
+        document, kind = validate_document(self.env, self.document)
         if not self.integration_id.supports_consultation:
             raise UserError(
                 self.env._(
@@ -159,20 +236,28 @@ class CreditBureauConsultWizard(models.TransientModel):
             reason = "\n".join(
                 filter(None, [reason, self.env._("Repeated: %s", self.repeat_reason.strip())])
             )
-        consultation = self.env["credit.bureau.consultation"].create(
-            {
-                "document": document,
-                "document_type": kind,
-                "partner_id": self.partner_id.id,
-                "lead_id": self.lead_id.id,
-                "integration_id": self.integration_id.id,
-                "company_id": self.company_id.id,
-                "product_id": self.product_id.id,
-                "product_code": self.product_id.code,
-                "cost": self.product_id.price,
-                "reason": reason,
-                "repeat_of_id": self.previous_consultation_id.id,
-            }
+        # Creating a consultation means asking the provider: only this flow does it, after
+        # the checks above, as superuser (users never create nor write consultations). The
+        # requesting user stays the author of the record and of its messages.
+        consultation = (
+            self.env["credit.bureau.consultation"]
+            .sudo()
+            .create(
+                {
+                    "user_id": self.env.user.id,
+                    "document": document,
+                    "document_type": kind,
+                    "partner_id": self.partner_id.id,
+                    "lead_id": self.lead_id.id,
+                    "integration_id": self.integration_id.id,
+                    "company_id": self.company_id.id,
+                    "product_id": self.product_id.id,
+                    "product_code": self.product_id.code,
+                    "cost": self.product_id.price,
+                    "reason": reason,
+                    "repeat_of_id": self.previous_consultation_id.id,
+                }
+            )
         )
         consultation._bureau_run()
         return {

@@ -104,7 +104,7 @@ class TestSOANegativation(NegativationCommon):
         self.assertEqual(negativation.state, "error")
         self.assertTrue(negativation.outcome_unknown)
         self.assertTrue(negativation.next_retry)
-        negativation.next_retry = fields.Datetime.now() - timedelta(minutes=1)
+        negativation.sudo().next_retry = fields.Datetime.now() - timedelta(minutes=1)
         self.Negativation._cron_retry_errors()
         self.assertEqual(negativation.state, "pending", negativation.message)
         (record,) = self.sim.negativacoes()
