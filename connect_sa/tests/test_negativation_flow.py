@@ -173,7 +173,7 @@ class TestConnectSANegativationFlow(LoopbackRequestsMixin, AccountTestInvoicingC
         Negativation._cron_send()
         Negativation._cron_poll_status()
         self.assertEqual(negativation.state, "active", negativation.message)
-        negativation._bureau_request_removal("01", "Pago")
+        negativation.action_request_removal("01", "Pago")
         self.sim.misbehave("timeout_after_commit", "excluir", seconds=2)
         with patch.object(const, "REQUEST_TIMEOUT", 0.5):
             Negativation._cron_remove()
@@ -188,7 +188,7 @@ class TestConnectSANegativationFlow(LoopbackRequestsMixin, AccountTestInvoicingC
         self.assertTrue(negativation.removed_date)
         self.assertFalse(negativation.activity_ids)
         self.assertIn("já baixada", negativation.message)
-        self.assertIn("had already removed it", negativation.message_ids[0].body)
+        self.assertIn("já a tinha baixado", negativation.message_ids[0].body)
         self.assertEqual(len([r for r in self.sim.requests if r.acao == "excluir"]), 2)
         # Nothing is asked again.
         Negativation._cron_remove()

@@ -70,7 +70,7 @@ class TestCreditoNaMedidaNegativation(NegativationCommon):
         self.assertEqual(negativation.state, "removed", negativation.message)
         self.assertTrue(negativation.removed_date)
         self.assertFalse(negativation.activity_ids)
-        self.assertIn("had already removed it", negativation.message_ids[0].body)
+        self.assertIn("já a tinha baixado", negativation.message_ids[0].body)
         removals = [r for r in self.sim.requests if r["path"] == path]
         self.assertEqual(len(removals), 2)
         self.assertEqual(removals[0].get("misbehaviour"), "timeout_after_commit")

@@ -89,7 +89,8 @@ class TestConnectionHealth(NegativationCommon):
         self.Negativation._cron_send()
         self.assertEqual((first | second).mapped("state"), ["error", "error"])
         self.assertEqual(self.integration.connection_state, "failed")
-        self.assertIn("credentials", self.integration.connection_message)
+        # Written by the sending job, in the company's language.
+        self.assertIn("recusou as credenciais", self.integration.connection_message)
         self.assertTrue(self._blockers(self._invoice(amount=300)))
         # A timeout is not a refusal: it does not block.
         self.integration.sudo().connection_state = "ok"

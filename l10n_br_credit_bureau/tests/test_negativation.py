@@ -369,7 +369,7 @@ class TestNegativation(NegativationCommon):
         self.integration.dummy_fail = False
         self.env["credit.bureau.negativation"]._cron_remove()
         self.assertEqual(negativation.state, "removal_requested")
-        negativation.next_retry = fields.Datetime.now() - timedelta(minutes=1)
+        negativation.sudo().next_retry = fields.Datetime.now() - timedelta(minutes=1)
         self.env["credit.bureau.negativation"]._cron_remove()
         self.assertEqual(negativation.state, "removed")
         self.assertFalse(negativation.activity_ids)

@@ -140,7 +140,7 @@ class TestSOANegativation(NegativationCommon):
         self.assertEqual(negativation.state, "removed", negativation.message)
         self.assertTrue(negativation.removed_date)
         self.assertFalse(negativation.activity_ids)
-        self.assertIn("had already removed it", negativation.message_ids[0].body)
+        self.assertIn("já a tinha baixado", negativation.message_ids[0].body)
         self.assertEqual(len(self.sim.calls("Excluir")), 2)
         self.assertEqual(len(self.sim.calls("Consulta")), 1)
         # Removed for good: nothing is called again.
