@@ -108,6 +108,13 @@ STATES = {
 # where id is the negativação already recorded.
 DUPLICATE_STATUS = 409
 DUPLICATE_CODE = "negativacao_duplicada"
+# [assumed] a second baixa of a record already removed: 409 {erro, codigo, id, situacao}
+# with this codigo. The record is removed: the addon takes it as a removal.
+ALREADY_REMOVED_STATUS = 409
+ALREADY_REMOVED_CODE = "negativacao_ja_baixada"
+# [assumed] a 403 on /v1: the account may not use the API (contract suspended, product not
+# contracted). Only a person can fix it: the integration is marked failed.
+FORBIDDEN_STATUS = 403
 
 # [assumed, from the analogue PEFIN API, whose widths are public] field limits, in
 # characters: nome 70, logradouro/numero/complemento/bairro 45 each, cidade 25, CEP 8.

@@ -20,7 +20,10 @@ class CreditBureauError(UserError):
     processed): an inclusion must then be checked with a status query, never re-sent blindly.
     ``duplicate`` says the provider refused an inclusion because it already holds that debt:
     the core then looks it up with ``_bureau_find_inclusion`` and adopts it; ``reference`` may
-    carry the provider's reference of the existing record.
+    carry the provider's reference of the existing record. ``needs_admin`` says that only a
+    person can make the integration work again (credentials refused, contract suspended, no
+    balance left): the integration is then marked failed and blocks new negativations, where
+    any other failure (a timeout, an HTTP 500) is transient and blocks nothing.
     """
 
     def __init__(
@@ -33,6 +36,7 @@ class CreditBureauError(UserError):
         code=None,
         duplicate=False,
         reference=None,
+        needs_admin=False,
     ):
         super().__init__(message)
         self.detail = detail
@@ -41,6 +45,7 @@ class CreditBureauError(UserError):
         self.code = code
         self.duplicate = duplicate
         self.reference = reference
+        self.needs_admin = needs_admin
 
 
 # Characters no text that is consulted or sent may hold: the C0 controls but the whitespace

@@ -206,6 +206,16 @@ KNOWN_ERRORS = {
 ERROR_INSUFFICIENT_BALANCE = "G000M002"
 ERROR_NOT_FOUND = "N000M002"
 RETRYABLE_CODES = frozenset({ERROR_INSUFFICIENT_BALANCE})
+# Refusals only a person can fix (the credentials, topping up the prepaid balance): the
+# integration is marked failed and blocks new negativations until it is tested again. Any
+# other refusal is about the request, not the integration.
+NEEDS_ADMIN_CODES = frozenset({"G000M000", ERROR_INSUFFICIENT_BALANCE})
+# [seen in the vendor's answers: "N000M003 Negativação já baixada"] the record's condition
+# does not allow the operation; to an Excluir, that the record is already Baixadas (a second
+# removal, an earlier answer lost) or in a condition that cannot be removed (Erro). The
+# addon asks Consulta which one it is: an already removed record is a removal.
+ERROR_CONDITION = "N000M003"
+REMOVED_CONDITION = "Baixadas"
 
 # ------------------------------------------------------------------ secrets
 # [public] the password travels in every body as <Senha>. The e-mail is the account's

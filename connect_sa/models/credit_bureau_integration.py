@@ -204,14 +204,20 @@ class CreditBureauIntegration(models.Model):
             },
             accept=(const.CODE_STATE,),
         )
+        already_removed = False
         if self._connect_sa_code(answer) == const.CODE_STATE:
             situation = str(answer.get(const.ANSWER_STATE) or "").strip().upper()
             if const.STATE_MAPPING.get(situation) != "removed":
                 # e.g. a record in error: there is nothing to remove at the platform.
                 self._connect_sa_refused(answer, self._connect_sa_operation(const.ACTION_REMOVE))
-        # An already removed record (a removal retried after a timeout) is a success.
+            # Already removed (a second request, an earlier answer lost): a removal too.
+            already_removed = True
         record = self._connect_sa_record(answer)
-        return {"state": record["state"], "message": record["message"]}
+        return {
+            "state": record["state"],
+            "message": record["message"],
+            "already_removed": already_removed,
+        }
 
     def _bureau_fetch_status(self, references):
         """The PEFIN API answers one record per call [assumed]: one `consultar` each."""
@@ -401,7 +407,7 @@ class CreditBureauIntegration(models.Model):
                     operation=operation,
                     message=message,
                 )
-            raise CreditBureauError(text, detail=detail, code="credentials")
+            raise CreditBureauError(text, detail=detail, code="credentials", needs_admin=True)
         if code == const.CODE_DUPLICATE:
             # [assumed] the refusal names the record the platform already holds.
             raise CreditBureauError(

@@ -162,3 +162,34 @@ class TestConnectSANegativationFlow(LoopbackRequestsMixin, AccountTestInvoicingC
         self.assertEqual(
             sorted(r["situacao"] for r in self.sim.records.values()), ["ERRO", "PENDENTE"]
         )
+
+    def test_already_removed_at_the_platform_is_a_removal(self):
+        """The answer to a removal is lost (timeout after the platform removed it): the retry
+        is answered "Negativação já baixada" (codigo 05, situacao BAIXADA), which is the
+        removal, not an error retried forever."""
+        Negativation = self.env["credit.bureau.negativation"]
+        move = self._invoice()
+        negativation = self._negativate(move)
+        Negativation._cron_send()
+        Negativation._cron_poll_status()
+        self.assertEqual(negativation.state, "active", negativation.message)
+        negativation.action_request_removal("01", "Pago")
+        self.sim.misbehave("timeout_after_commit", "excluir", seconds=2)
+        with patch.object(const, "REQUEST_TIMEOUT", 0.5):
+            Negativation._cron_remove()
+        self.assertEqual(negativation.state, "removal_requested")
+        self.assertTrue(negativation.activity_ids)
+        (record,) = self.sim.records.values()
+        self.assertEqual(record["situacao"], "BAIXADA")  # the platform did remove it
+        # The retry, once due.
+        negativation.sudo().next_retry = fields.Datetime.now() - timedelta(minutes=1)
+        Negativation._cron_remove()
+        self.assertEqual(negativation.state, "removed", negativation.message)
+        self.assertTrue(negativation.removed_date)
+        self.assertFalse(negativation.activity_ids)
+        self.assertIn("já baixada", negativation.message)
+        self.assertIn("já a tinha baixado", negativation.message_ids[0].body)
+        self.assertEqual(len([r for r in self.sim.requests if r.acao == "excluir"]), 2)
+        # Nothing is asked again.
+        Negativation._cron_remove()
+        self.assertEqual(len([r for r in self.sim.requests if r.acao == "excluir"]), 2)

@@ -79,7 +79,8 @@ class ConnectSAPasswordWizard(models.TransientModel):
                 )
             ) from None
         now = fields.Datetime.now()
-        integration.write(
+        # The connection fields are written only by the flows: this one has checked it.
+        integration.sudo().write(
             {
                 "connection_state": "ok",
                 "connection_message": self.env._("Connection working."),

@@ -149,6 +149,7 @@ class CreditBureauIntegration(models.Model):
                 ),
                 detail=self._cnm_detail(response),
                 code=self._cnm_error_code(response),
+                needs_admin=True,
             )
         body = self._cnm_answer(response, operation)
         try:
@@ -194,6 +195,7 @@ class CreditBureauIntegration(models.Model):
             ),
             detail=self._cnm_detail(response),
             code=self._cnm_error_code(response),
+            needs_admin=True,
         )
 
     # ------------------------------------------------------------------ answers and errors
@@ -234,7 +236,10 @@ class CreditBureauIntegration(models.Model):
                 operation=operation,
             )
         return CreditBureauError(
-            message, detail=self._cnm_detail(response), code=self._cnm_error_code(response)
+            message,
+            detail=self._cnm_detail(response),
+            code=self._cnm_error_code(response),
+            needs_admin=response.status_code == const.FORBIDDEN_STATUS,
         )
 
     def _cnm_unreadable(self, response, operation):
@@ -589,6 +594,19 @@ class CreditBureauIntegration(models.Model):
             reference=reference,
             json={const.FIELD_REMOVAL_REASON: code},
         )
+        if (
+            response.status_code == const.ALREADY_REMOVED_STATUS
+            and self._cnm_error_code(response) == const.ALREADY_REMOVED_CODE
+        ):
+            # A second request (an earlier answer lost): the vendor holds it removed.
+            return {
+                "state": "removed",
+                "already_removed": True,
+                "message": self.env._(
+                    "Crédito na Medida had already removed it: %(answer)s",
+                    answer=self._cnm_error_text(response) or "-",
+                ),
+            }
         body = self._cnm_answer(response, operation)
         try:
             situacao = body.get(const.NEGATIVATION_STATE, "baixada")

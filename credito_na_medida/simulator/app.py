@@ -14,7 +14,9 @@ exercise the integration. Its wire protocol is the ASSUMED one of
   natureza}`` → ``201 {id, situacao: "pendente"}``; same documento + contrato → 409;
 * ``GET /v1/negativacoes/{id}`` → ``{id, situacao: pendente|ativa|erro|baixada,
   mensagem}``;
-* ``POST /v1/negativacoes/{id}/baixa`` ``{motivo}`` → ``{id, situacao: "baixada"}``;
+* ``POST /v1/negativacoes/{id}/baixa`` ``{motivo}`` → ``{id, situacao: "baixada"}``; a second
+  baixa of the same record → ``409 {erro, codigo: "negativacao_ja_baixada", id, situacao:
+  "baixada", baixada_em}`` [assumed, as the SOA and Connect SA platforms answer it];
 * ``GET /v1/negativacoes?documento=&contrato=`` → ``[{id, situacao, mensagem, ...}]``
   [assumed, not even in the analogue API]: what was recorded for a document (and
   contract), so that a client can check after a timeout instead of sending again.
@@ -218,6 +220,7 @@ ERROS = {
         "já existe negativação para este documento e contrato",
     ),
     "situacao_invalida": (409, "negativação com erro não pode ser baixada"),
+    "negativacao_ja_baixada": (409, "negativação já baixada"),
     "produto_invalido": (422, "produto inexistente ou não é de consulta"),
     "campo_obrigatorio": (422, "campo obrigatório não informado"),
     "documento_invalido": (422, "CPF/CNPJ inválido"),
@@ -981,13 +984,20 @@ class CreditoNaMedidaSimulator:
             self._advance(record)
             if record["situacao"] == "erro":
                 return _error("situacao_invalida")
-            if record["situacao"] != "baixada":  # a repeated baixa is answered the same
-                record.update(
+            if record["situacao"] == "baixada":  # a second baixa: refused, saying so
+                return _error(
+                    "negativacao_ja_baixada",
+                    f"negativação já baixada em {record['atualizada_em']}",
+                    id=record["id"],
                     situacao="baixada",
-                    motivo_baixa=motivo.strip(),
-                    mensagem=MENSAGENS["baixada"].format(motivo=motivo.strip()),
-                    atualizada_em=datetime.datetime.now().replace(microsecond=0).isoformat(),
+                    baixada_em=record["atualizada_em"],
                 )
+            record.update(
+                situacao="baixada",
+                motivo_baixa=motivo.strip(),
+                mensagem=MENSAGENS["baixada"].format(motivo=motivo.strip()),
+                atualizada_em=datetime.datetime.now().replace(microsecond=0).isoformat(),
+            )
             return _json_response({"id": record["id"], "situacao": "baixada"})
 
     # -------------------------------------------------------------- processing

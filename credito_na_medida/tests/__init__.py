@@ -1,3 +1,4 @@
 from . import test_simulator
 from . import test_credito_na_medida
+from . import test_cnm_negativation
 from . import test_field_limits

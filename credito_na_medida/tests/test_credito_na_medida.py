@@ -494,6 +494,12 @@ class TestCreditoNaMedida(CreditBureauCommon):
         status = self.cnm._bureau_fetch_status([reference])
         self.assertEqual(status[reference]["state"], "removed")
         self.assertEqual(self.sim.negativacao(reference)["motivo_baixa"], "01")
+        # A second removal (the answer to the first one lost): "already removed", a removal.
+        again = self.cnm.with_context(lang="pt_BR")._bureau_remove(reference, "01", self.today)
+        self.assertEqual((again["state"], again["already_removed"]), ("removed", True))
+        self.assertIn("já a tinha baixado", again["message"])
+        self.assertIn("já baixada", again["message"])
+        self.assertEqual(self.sim.requests[-1]["status"], 409)
         # a removal code record works as well as its code
         second = self.cnm._bureau_include(self._debt(contract="CT-2"))["reference"]
         code = self.cnm.removal_code_ids.filtered(lambda c: c.code == "19")

@@ -317,9 +317,16 @@ class TestCreditoNaMedidaSimulator(BaseCase):
         self.assertEqual(body["situacao"], "baixada")
         self.assertEqual(body["motivo_baixa"], "01")
         self.assertIn("01", body["mensagem"])
-        # a repeated baixa (a retry after a timeout) gets the same answer
+        # a second baixa (a retry after a timeout) is refused, saying it was removed already
         response = self._call("POST", path + "/baixa", token, {"motivo": "01"})
-        self.assertEqual(response.json()["situacao"], "baixada")
+        self.assertEqual(response.status_code, 409, response.text)
+        again = response.json()
+        self.assertEqual(
+            (again["codigo"], again["id"], again["situacao"]),
+            ("negativacao_ja_baixada", created["id"], "baixada"),
+        )
+        self.assertIn("já baixada", again["erro"])
+        self.assertEqual(again["baixada_em"], self.sim.negativacao(created["id"])["atualizada_em"])
         stored = self.sim.negativacao(created["id"])
         self.assertEqual(stored["documento"], "39053344705")
         self.assertEqual(stored["endereco"]["cidade"], "São Paulo")

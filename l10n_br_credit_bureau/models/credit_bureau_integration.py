@@ -2,13 +2,14 @@ import logging
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
+from datetime import timedelta
 
 import requests
 from dateutil.relativedelta import relativedelta
 
 from odoo import api, fields, models, modules
 from odoo.exceptions import UserError, ValidationError
-from odoo.tools import SQL
+from odoo.tools import SQL, format_datetime
 
 from ..const import DEFAULT_TIMEOUT
 from ..tools import CreditBureauError, mask_secrets, to_log_text, validate_document
@@ -19,6 +20,26 @@ _logger = logging.getLogger(__name__)
 AUTO_RUN_LOCK = 0x4E454741
 # Simultaneous requests to one provider: bounds of the integration's setting.
 MAX_CONCURRENCY = 16
+# The sending and removal jobs leave a provider alone for a while after this many of its
+# calls in a row timed out: each one held the job (and every other provider's queue) for the
+# whole timeout. Its records wait, untouched, for the job's run once the pause is over.
+MAX_CONSECUTIVE_TIMEOUTS = 3
+DISPATCH_PAUSE_MINUTES = 10
+# Written only by the flows (connection test, balance, automatic run, the sending jobs): a
+# user who writes them (RPC included) is refused; the buttons write them as superuser once
+# the user's right to change the integration is checked.
+FLOW_FIELDS = frozenset(
+    {
+        "connection_state",
+        "connection_message",
+        "connection_date",
+        "balance",
+        "balance_date",
+        "auto_last_run",
+        "dispatch_timeouts",
+        "dispatch_paused_until",
+    }
+)
 
 
 class CreditBureauIntegration(models.Model):
@@ -126,13 +147,35 @@ class CreditBureauIntegration(models.Model):
         domain=[("kind", "=", "removal")],
     )
     connection_state = fields.Selection(
-        [("untested", "Not tested"), ("ok", "Working"), ("failed", "Failed")],
+        [
+            ("untested", "Not tested"),
+            ("ok", "Working"),
+            ("unstable", "Unstable"),
+            ("failed", "Failed"),
+        ],
         default="untested",
         readonly=True,
         copy=False,
+        help="Failed: the provider refused the credentials or the contract, an administrator "
+        "must fix the integration (nothing is negativated until then). Unstable: the provider "
+        "did not answer or answered with an error of its own; nothing is blocked, and the next "
+        "call that goes through sets it back to working.",
     )
     connection_message = fields.Char(readonly=True, copy=False)
     connection_date = fields.Datetime(string="Last test", readonly=True, copy=False)
+    dispatch_timeouts = fields.Integer(
+        string="Timeouts in a row",
+        readonly=True,
+        copy=False,
+        help="Calls of the sending and removal jobs to this provider that timed out in a row.",
+    )
+    dispatch_paused_until = fields.Datetime(
+        string="Sending paused until",
+        readonly=True,
+        copy=False,
+        help="The provider timed out several times in a row: the sending and removal jobs "
+        "leave it alone until then, so that the other integrations' queues are not held up.",
+    )
     balance = fields.Monetary(readonly=True, copy=False, help="Prepaid balance at the provider.")
     balance_date = fields.Datetime(readonly=True, copy=False)
     # Capabilities, from `_bureau_get_features`.
@@ -226,11 +269,19 @@ class CreditBureauIntegration(models.Model):
     # ------------------------------------------------------------------ CRUD
     @api.model_create_multi
     def create(self, vals_list):
+        defaults = self.default_get(list(FLOW_FIELDS))
+        for vals in vals_list:
+            self._bureau_check_flow_fields(
+                name
+                for name in FLOW_FIELDS & set(vals)
+                if vals[name] and vals[name] != defaults.get(name)
+            )
         integrations = super().create(vals_list)
         self._bureau_update_feature_flag()
         return integrations
 
     def write(self, vals):
+        self._bureau_check_flow_fields(vals)
         result = super().write(vals)
         if "active" in vals or "provider" in vals:
             self._bureau_update_feature_flag()
@@ -242,6 +293,24 @@ class CreditBureauIntegration(models.Model):
         if required & set(vals):
             self._check_required_credentials()
         return result
+
+    def _bureau_check_flow_fields(self, names):
+        """Refuse, unless running as superuser (code of the flows), the fields that only the
+        flows write (``FLOW_FIELDS``): a user never sets what the provider answered."""
+        if self.env.su:
+            return
+        touched = sorted(FLOW_FIELDS & set(names))
+        if touched:
+            raise UserError(
+                self.env._(
+                    "These fields of the integration are written only by its own actions "
+                    "(Test connection, the balance, the automatic routine, the sending jobs) "
+                    "and cannot be changed: %(fields)s.",
+                    fields=", ".join(
+                        self._fields[name]._description_string(self.env) for name in touched
+                    ),
+                )
+            )
 
     def copy_data(self, default=None):
         # Credentials are never copied: the copy starts archived until they are filled in.
@@ -291,22 +360,35 @@ class CreditBureauIntegration(models.Model):
 
     # ------------------------------------------------------------------ actions
     def action_test_connection(self):
+        """Test the credentials with a cheap call. A refusal that needs a person (credentials,
+        contract) marks the integration failed, which blocks its negativations; any other
+        failure (the provider down, a timeout, an HTTP 500) is tried once more at once, then
+        reported as unstable, which blocks nothing."""
         self.ensure_one()
+        self.check_access("write")
         try:
-            message = self._bureau_test_connection()
+            try:
+                message = self._bureau_test_connection()
+            except CreditBureauError as error:
+                if error.needs_admin or not error.retryable or error.timeout:
+                    raise
+                _logger.info("Connection test of integration %s: retried once", self.id)
+                message = self._bureau_test_connection()
         except CreditBureauError as error:
-            self.write(
+            self.sudo().write(
                 {
-                    "connection_state": "failed",
+                    "connection_state": "failed" if error.needs_admin else "unstable",
                     "connection_message": error.args[0],
                     "connection_date": fields.Datetime.now(),
                 }
             )
-            return self._bureau_notify(error.args[0], "danger")
+            return self._bureau_notify(error.args[0], "danger" if error.needs_admin else "warning")
         values = {
             "connection_state": "ok",
             "connection_message": message or self.env._("Connection working."),
             "connection_date": fields.Datetime.now(),
+            "dispatch_timeouts": 0,
+            "dispatch_paused_until": False,
         }
         if self.supports_balance:
             try:
@@ -315,7 +397,7 @@ class CreditBureauIntegration(models.Model):
                 )
             except CreditBureauError as error:
                 _logger.warning("Balance of integration %s unavailable: %s", self.id, error.detail)
-        self.write(values)
+        self.sudo().write(values)
         return self._bureau_notify(values["connection_message"], "success")
 
     def action_sync_products(self):
@@ -343,7 +425,10 @@ class CreditBureauIntegration(models.Model):
 
     def action_refresh_balance(self):
         self.ensure_one()
-        self.write({"balance": self._bureau_fetch_balance(), "balance_date": fields.Datetime.now()})
+        self.check_access("write")
+        balance = self._bureau_fetch_balance()
+        self.sudo().write({"balance": balance, "balance_date": fields.Datetime.now()})
+        self._bureau_connection_restored()
 
     def action_resend_errors(self):
         """Reenviar negativações com erro: queue this integration's failed inclusions again.
@@ -452,7 +537,7 @@ class CreditBureauIntegration(models.Model):
         negativations, refused = self.env["credit.bureau.negativation"]._bureau_queue(
             moves, origin="auto", restriction_code=code.code
         )
-        self.auto_last_run = fields.Datetime.now()
+        self.sudo().auto_last_run = fields.Datetime.now()
         if refused:
             _logger.info(
                 "Automatic negativation of %s: %s queued, %s refused",
@@ -533,7 +618,11 @@ class CreditBureauIntegration(models.Model):
         return self._bureau_unsupported(self.env._("negativation lookup"))
 
     def _bureau_remove(self, reference, removal_code, removal_date):
-        """Request the removal (baixa). Return ``{'state', 'message'}``."""
+        """Request the removal (baixa). Return ``{'state', 'message'}``, with
+        ``'already_removed': True`` when the provider answers that it had removed the record
+        already (a second request, an earlier answer lost): that is a removal too, never an
+        error retried forever. Raise ``CreditBureauError`` (``needs_admin`` for credentials
+        or a contract refused) otherwise."""
         self.ensure_one()
         return self._bureau_unsupported(self.env._("removal"))
 
@@ -622,6 +711,126 @@ class CreditBureauIntegration(models.Model):
             return call(self), None
         except Exception as error:  # handed back to the caller, which records it
             return None, error
+
+    # ------------------------------------------------------------------ the provider's health
+    @api.model
+    def _bureau_paused_ids(self):
+        """Integrations the sending and removal jobs leave alone for now (``_bureau_pause``)."""
+        return (
+            self.sudo()
+            .with_context(active_test=False)
+            .search([("dispatch_paused_until", ">", fields.Datetime.now())])
+            .ids
+        )
+
+    def _bureau_health(self):
+        """What ``_bureau_note_calls`` needs to know of this integration, read once: the
+        jobs commit after each group, which empties the cache."""
+        self.ensure_one()
+        return {
+            "timeouts": self.sudo().dispatch_timeouts,
+            "state": self.connection_state,
+            "paused": False,
+        }
+
+    def _bureau_note_calls(self, outcomes, health=None):
+        """What one group of the sending or removal job's calls tells about the provider
+        (``outcomes``: each call's ``(kind, answer)``, None for a call that crashed): timeouts
+        in a row pause it (``MAX_CONSECUTIVE_TIMEOUTS``, counted across groups and runs), a
+        refusal that needs a person marks the connection failed, an answer sets an unstable
+        or failed connection back to working. ``health`` (``_bureau_health``, kept by the
+        caller from one group to the next) is updated; ``health['paused']`` says the
+        integration was paused."""
+        self.ensure_one()
+        health = health if health is not None else self._bureau_health()
+        streak = health["timeouts"]
+        answered, refused = False, None
+        for outcome in outcomes:
+            if outcome is None:
+                continue
+            error = outcome[1] if isinstance(outcome[1], CreditBureauError) else None
+            if error is not None and error.timeout:
+                streak += 1
+                continue
+            streak = 0
+            if error is None:
+                answered = True
+            elif error.needs_admin:
+                refused = error
+        if refused is not None:
+            self._bureau_connection_failed(refused)
+            health["state"] = "failed"
+        elif answered and health["state"] in ("unstable", "failed"):
+            self._bureau_connection_restored()
+            health["state"] = "ok"
+        if streak >= MAX_CONSECUTIVE_TIMEOUTS:
+            self._bureau_pause(streak)
+            health.update(timeouts=0, paused=True)
+            if health["state"] != "failed":
+                health["state"] = "unstable"
+        elif streak != health["timeouts"]:
+            self.sudo().dispatch_timeouts = streak
+            health["timeouts"] = streak
+
+    def _bureau_pause(self, timeouts):
+        """Leave this provider alone for ``DISPATCH_PAUSE_MINUTES``: its queued records wait
+        (nothing is marked, nothing is lost) and the jobs run again when the pause is over."""
+        self.ensure_one()
+        now = fields.Datetime.now()
+        until = now + timedelta(minutes=DISPATCH_PAUSE_MINUTES)
+        message = self.env._(
+            "%(provider)s did not answer %(count)s calls in a row: the sending and removal "
+            "jobs leave the integration %(name)s alone until %(time)s, so that the other "
+            "integrations are not held up.",
+            provider=self._provider_label(),
+            count=timeouts,
+            name=self.name,
+            time=format_datetime(self.env, until),
+        )
+        values = {"dispatch_timeouts": 0, "dispatch_paused_until": until}
+        if self.connection_state != "failed":
+            values.update(connection_state="unstable", connection_message=message)
+        self.sudo().write(values)
+        self.sudo().message_post(body=message)
+        _logger.warning(
+            "Credit bureau integration %s: %s timeouts in a row, paused until %s",
+            self.id,
+            timeouts,
+            until,
+        )
+        for xmlid in (
+            "l10n_br_credit_bureau.ir_cron_negativation_send",
+            "l10n_br_credit_bureau.ir_cron_negativation_removal",
+        ):
+            self.env.ref(xmlid)._trigger(until)
+
+    def _bureau_connection_failed(self, error):
+        """A call was refused in a way only a person can fix (``error.needs_admin``)."""
+        self.ensure_one()
+        message = str(self._bureau_mask(error.args[0]))
+        if self.connection_state != "failed" or self.connection_message != message:
+            self.sudo().write(
+                {
+                    "connection_state": "failed",
+                    "connection_message": message,
+                    "connection_date": fields.Datetime.now(),
+                }
+            )
+
+    def _bureau_connection_restored(self):
+        """A call to the provider went through: an unstable or failed connection works."""
+        self.ensure_one()
+        if self.connection_state in ("unstable", "failed"):
+            self.sudo().write(
+                {
+                    "connection_state": "ok",
+                    "connection_message": self.env._(
+                        "Working again: a call to the provider went through."
+                    ),
+                    "connection_date": fields.Datetime.now(),
+                    "dispatch_paused_until": False,
+                }
+            )
 
     def _bureau_send_request(
         self,

@@ -31,6 +31,7 @@ class CreditBureauIntegration(models.Model):
             ("timeout", "Timeout"),
             ("error", "Error"),
             ("timeout_after_commit", "Timeout after commit"),
+            ("auth", "Credentials refused"),
         ],
         string="Simulated failure",
         help="Simulated provider: every call fails this way (tests).",
@@ -45,6 +46,12 @@ class CreditBureauIntegration(models.Model):
                 self.env._("The simulated provider did not answer in time (%s).", operation),
                 detail="simulated timeout",
                 timeout=True,
+            )
+        if self.dummy_fail == "auth":
+            raise CreditBureauError(
+                self.env._("The simulated provider refused the credentials (%s).", operation),
+                detail="simulated credentials refused",
+                needs_admin=True,
             )
         if self.dummy_fail == "error":
             raise CreditBureauError(

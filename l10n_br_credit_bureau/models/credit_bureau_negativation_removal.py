@@ -1,4 +1,5 @@
 import logging
+from datetime import timedelta
 from functools import partial
 
 from dateutil.relativedelta import relativedelta
@@ -6,10 +7,15 @@ from dateutil.relativedelta import relativedelta
 from odoo import api, fields, models
 from odoo.exceptions import UserError
 
+from ..const import RETRY_BASE_MINUTES
 from ..tools import CreditBureauError
 from .credit_bureau_negativation import ALARM_ACTIVITY_TYPE
 
 _logger = logging.getLogger(__name__)
+
+# A failed removal is tried again after 15, 30, then every 60 minutes: never given up (the
+# removal is legally due), never hammered (the job runs until nothing due is left).
+REMOVAL_RETRY_MAX_MINUTES = 60
 
 
 def _removal_call(debt, reference, code, removal_date, integration):
@@ -61,8 +67,11 @@ class CreditBureauNegativationRemoval(models.Model):
         to_remove._bureau_log_bulk(
             self.env._("Removal requested (code %(code)s): %(reason)s", code=code, reason=reason)
         )
-        if to_remove:
-            self.env.ref("l10n_br_credit_bureau.ir_cron_negativation_removal")._trigger()
+        removal_job = self.env.ref("l10n_br_credit_bureau.ir_cron_negativation_removal")
+        # Within the removal job itself, they are sent in the same run (it goes on while
+        # anything is due): no trigger for another run.
+        if to_remove and self.env.context.get("cron_id") != removal_job.id:
+            removal_job._trigger()
         return to_remove
 
     def _bureau_request_default_removal(self, reason):
@@ -118,19 +127,36 @@ class CreditBureauNegativationRemoval(models.Model):
             }
         )
         self._bureau_unlink_alarms()
-        self.message_post(
-            body=self.env._(
+        if result.get("already_removed"):
+            # E.g. the answer to an earlier request was lost: the provider holds it removed.
+            body = self.env._(
+                "The provider had already removed it (code %(code)s): %(message)s",
+                code=self.removal_code,
+                message=self.message or "-",
+            )
+        else:
+            body = self.env._(
                 "Removed at the provider (code %(code)s): %(message)s",
                 code=self.removal_code,
                 message=self.message or "-",
             )
-        )
+        self.message_post(body=body)
 
     def _bureau_removal_failed(self, message, detail=""):
-        """The removal stays requested (retried by the cron); the responsible user gets an
+        """The removal stays requested, retried by the cron after a pause that grows with the
+        failures (``REMOVAL_RETRY_MAX_MINUTES`` at most); the responsible user gets an
         activity, once."""
         message = self._bureau_masked(message)
-        self.write({"message": message, "attempts": self.attempts + 1})
+        minutes = min(
+            RETRY_BASE_MINUTES * 2 ** min(max(self.attempts - 1, 0), 8), REMOVAL_RETRY_MAX_MINUTES
+        )
+        self.write(
+            {
+                "message": message,
+                "attempts": self.attempts + 1,
+                "next_retry": fields.Datetime.now() + timedelta(minutes=minutes),
+            }
+        )
         if detail:
             _logger.warning("Negativation %s removal: %s", self.name, self._bureau_masked(detail))
         self.message_post(body=self.env._("Removal failed, will be retried: %s", message))
@@ -172,28 +198,49 @@ class CreditBureauNegativationRemoval(models.Model):
 
     # ------------------------------------------------------------------ crons
     @api.model
+    def _bureau_removals_due_domain(self):
+        """Removals the job sends now: requested, not waiting for a retry, of an integration
+        that is not paused after timeouts."""
+        paused = self.env["credit.bureau.integration"]._bureau_paused_ids()
+        return [
+            ("state", "=", "removal_requested"),
+            "|",
+            ("next_retry", "=", False),
+            ("next_retry", "<=", fields.Datetime.now()),
+            ("integration_id", "not in", paused),
+        ]
+
+    @api.model
     def _cron_remove(self, batch_size=100):
         """Remoção automática: paid invoices, five-year-old debts, then every removal
-        requested (including the retries of failed ones)."""
+        requested (including the retries of failed ones), the earliest removal deadline
+        first (STJ Súmula 548), then the oldest request. Run as a scheduled action, it calls
+        itself again (``ir.cron`` progress) until nothing due is left."""
         self = self._bureau_flow_env()
+        scan_limit = batch_size * 10
         paid = self.search(
             [
                 ("invoice_paid", "=", True),
                 ("state", "in", ("pending", "active", "error", "sending")),
             ],
-            limit=batch_size * 10,
+            limit=scan_limit,
         )
         paid._bureau_request_default_removal(self.env._("Invoice paid"))
         limit_date = fields.Date.context_today(self) - relativedelta(years=5)
         expired = self.search(
             [("due_date", "<=", limit_date), ("state", "in", ("pending", "active", "error"))],
-            limit=batch_size * 10,
+            limit=scan_limit,
         )
         expired._bureau_request_default_removal(
             self.env._("Five-year limit reached (CDC art. 43 §1)")
         )
         self._bureau_commit()
-        requested = self.search([("state", "=", "removal_requested")], order="id", limit=batch_size)
+        due_domain = self._bureau_removals_due_domain()
+        requested = self.search(
+            due_domain,
+            order="removal_deadline ASC NULLS LAST, removal_requested_date, id",
+            limit=batch_size,
+        )
         requested._bureau_send_removals()
         # Those not alarmed yet: the alarmed ones must not hide the others from the batch.
         alarm_type = self.env.ref(ALARM_ACTIVITY_TYPE)
@@ -205,3 +252,24 @@ class CreditBureauNegativationRemoval(models.Model):
             limit=batch_size,
         )
         late._bureau_alarm(self.env._("The removal deadline has passed (STJ Súmula 548)."))
+        if not self.env.context.get("ir_cron_progress_id"):
+            return
+        # A full scan may have left more behind it: one more call looks again.
+        remaining = self.search_count(due_domain) + sum(
+            len(found) == limit
+            for found, limit in ((paid, scan_limit), (expired, scan_limit), (late, batch_size))
+        )
+        if remaining:
+            self.env["ir.cron"]._commit_progress(remaining=remaining)
+            return
+        # Nothing due now: the job runs again when the first failed removal may be retried
+        # (those of a paused integration: when its pause is over, see ``_bureau_pause``).
+        waiting = self.search(
+            [("state", "=", "removal_requested"), ("next_retry", ">", fields.Datetime.now())],
+            order="next_retry",
+            limit=1,
+        )
+        if waiting:
+            self.env.ref("l10n_br_credit_bureau.ir_cron_negativation_removal")._trigger(
+                waiting.next_retry
+            )

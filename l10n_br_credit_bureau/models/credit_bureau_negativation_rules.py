@@ -225,7 +225,8 @@ class CreditBureauNegativationRules(models.Model):
         """What keeps an integration from sending negativations (rules of the integration
         only, the same for all its invoices): archived, no intermediary or one without
         negativation, a credential or the responsible CPF the provider requires left empty,
-        or a connection whose last test failed."""
+        or a connection the provider refused (``connection_state`` failed: credentials or
+        contract, see ``CreditBureauError.needs_admin``)."""
         integration = integration.sudo()  # the credentials are readable by system only
         blockers = []
         name = integration.name
@@ -274,12 +275,14 @@ class CreditBureauNegativationRules(models.Model):
                     fields=", ".join(missing),
                 )
             )
+        # Only a refusal that needs a person blocks (credentials, contract): a provider that
+        # did not answer once ("unstable") is retried by the jobs and blocks nothing.
         if integration.connection_state == "failed":
             blockers.append(
                 self.env._(
-                    "The last connection test of the integration %(name)s failed "
-                    "(%(message)s): an administrator must fix its settings and run "
-                    '"Test connection" again before anything is negativated.',
+                    "The provider refused the integration %(name)s (%(message)s): an "
+                    'administrator must fix its settings and run "Test connection" again '
+                    "before anything is negativated.",
                     name=name,
                     message=integration.connection_message or "-",
                 )

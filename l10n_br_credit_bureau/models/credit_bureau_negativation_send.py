@@ -1,5 +1,6 @@
 import logging
 import re
+import time
 from datetime import timedelta
 from functools import partial
 
@@ -24,6 +25,25 @@ DISPATCH = {
     "include": ("_bureau_include_prepare", "_bureau_send_outcome"),
     "remove": ("_bureau_removal_prepare", "_bureau_removal_outcome"),
 }
+
+# Seconds of provider calls each integration had in the current run of a sending job, keyed
+# by (database, cron): ``ir.cron._run_job`` calls the job's method again and again while
+# records remain, all under one ``cron_end_time``, which tells the runs apart. Each call
+# serves first the integrations that had the least of the run, so that a slow provider
+# never holds the others' queues up for more than one of its batches.
+_RUN_SPENT = {}
+
+
+def _run_spent(env):
+    """``{integration id: seconds}`` of the current run (a fresh dict outside a cron)."""
+    run = env.context.get("cron_end_time")
+    if run is None:
+        return {}
+    key = (env.cr.dbname, env.context.get("cron_id"))
+    entry = _RUN_SPENT.get(key)
+    if entry is None or entry[0] != run:
+        entry = _RUN_SPENT[key] = (run, {})
+    return entry[1]
 
 
 class Blocked:
@@ -151,22 +171,42 @@ class CreditBureauNegativationSend(models.Model):
         return debts
 
     def _bureau_dispatch(self, debts, operation):
-        """Make these records' provider calls (``operation``: a key of ``DISPATCH``), per
-        integration, as many at a time as it allows (``send_concurrency``). Each group is
-        marked and committed before its calls, and its outcomes committed once they are
-        all back, in the caller's transaction."""
+        """Make these records' provider calls (``operation``: a key of ``DISPATCH``), as many
+        at a time as each integration allows (``send_concurrency``). Each group is marked and
+        committed before its calls, and its outcomes committed once they are all back, in the
+        caller's transaction.
+
+        Each integration's work goes on its own: one group of each integration in turn, the
+        integrations with the least provider time in this run of the job first, and an
+        integration that timed out too often in a row is left for a later run
+        (``_bureau_note_calls``): a slow or failing provider does not hold the others up."""
+        spent = _run_spent(self.env)
+        queues, health = {}, {}
         for integration, group in self.grouped("integration_id").items():
             size = max(integration.send_concurrency, 1)
-            for start in range(0, len(group), size):
+            queues[integration] = [
+                group[start : start + size] for start in range(0, len(group), size)
+            ]
+            health[integration] = integration._bureau_health()
+        while queues:
+            for integration in sorted(queues, key=lambda i: (spent.get(i.id, 0.0), i.id)):
+                chunks = queues[integration]
                 # Each commit empties the cache: reading a group again must fetch it alone,
                 # not the whole batch each time.
-                chunk = group[start : start + size]
+                chunk = chunks.pop(0)
                 chunk = chunk.with_prefetch(chunk._ids)
-                if chunk._bureau_dispatch_group(integration, debts, operation) <= 0:
+                started = time.monotonic()
+                time_left = chunk._bureau_dispatch_group(
+                    integration, debts, operation, health[integration]
+                )
+                spent[integration.id] = spent.get(integration.id, 0.0) + time.monotonic() - started
+                if not chunks or health[integration]["paused"]:
+                    del queues[integration]
+                if time_left <= 0:
                     return
 
-    def _bureau_dispatch_group(self, integration, debts, operation):
-        """Returns the time left to the cron."""
+    def _bureau_dispatch_group(self, integration, debts, operation, health=None):
+        """Returns the time left to the cron. ``health``: see ``_bureau_note_calls``."""
         prepare, record_outcome = DISPATCH[operation]
         ready, calls = self.browse(), []
         for negativation in self:
@@ -187,6 +227,10 @@ class CreditBureauNegativationSend(models.Model):
                     integration._bureau_mask(repr(crash)),
                 )
             getattr(negativation, record_outcome)(outcome, crash)
+        if outcomes:
+            integration._bureau_note_calls(
+                [outcome if crash is None else None for outcome, crash in outcomes], health
+            )
         return self._bureau_commit(len(self))
 
     def _bureau_include_prepare(self, debt):
@@ -334,25 +378,36 @@ class CreditBureauNegativationSend(models.Model):
     # ------------------------------------------------------------------ crons
     @api.model
     def _cron_send(self, batch_size=100):
-        """Negativação: send what is queued."""
+        """Negativação: send what is queued, up to ``batch_size`` records of each integration
+        per call (the job calls again while records remain). The integrations paused after
+        timeouts (``_bureau_pause``) wait for the end of their pause."""
         self = self._bureau_flow_env()
-        records = self.search([("state", "=", "sending")], order="id", limit=batch_size)
+        paused = self.env["credit.bureau.integration"]._bureau_paused_ids()
+        domain = [("state", "=", "sending"), ("integration_id", "not in", paused)]
+        records = self.browse()
+        for (integration,) in self._read_group(domain, ["integration_id"]):
+            records |= self.search(
+                [*domain, ("integration_id", "=", integration.id)], order="id", limit=batch_size
+            )
         records._bureau_send()
-        remaining = self.search_count([("state", "=", "sending")])
+        remaining = self.search_count(domain)
         self.env["credit.bureau.negativation.batch"]._bureau_close_finished()
         if remaining and self.env.context.get("ir_cron_progress_id"):
             self.env["ir.cron"]._commit_progress(remaining=remaining)
 
     @api.model
     def _cron_retry_errors(self, batch_size=100):
-        """Reenviar negativações com erro: those due for a retry go back to sending."""
+        """Reenviar negativações com erro: those due for a retry go back to sending (not
+        those of an integration paused after timeouts: they wait for the end of its pause)."""
         self = self._bureau_flow_env()
+        paused = self.env["credit.bureau.integration"]._bureau_paused_ids()
         due = self.search(
             [
                 ("state", "=", "error"),
                 ("next_retry", "!=", False),
                 ("next_retry", "<=", fields.Datetime.now()),
                 ("attempts", "<", MAX_SEND_ATTEMPTS),
+                ("integration_id", "not in", paused),
             ],
             limit=batch_size,
         )

@@ -69,6 +69,7 @@ class CreditBureauNegativationStatus(models.Model):
         sent.check_access("write")
         for integration, negativations in sent.grouped("integration_id").items():
             statuses = integration._bureau_fetch_status(negativations.mapped("reference"))
+            integration._bureau_connection_restored()
             negativations.sudo()._bureau_apply_statuses(statuses)
         return True
 
@@ -88,6 +89,7 @@ class CreditBureauNegativationStatus(models.Model):
                 except CreditBureauError as error:
                     _logger.warning("Status poll of %s failed: %s", integration.name, error.detail)
                     break
+                integration._bureau_connection_restored()
                 chunk._bureau_apply_statuses(statuses)
                 if self._bureau_commit(len(chunk)) <= 0:
                     return

@@ -12,6 +12,8 @@ from . import test_negativate_wizard
 from . import test_negativation_rules
 from . import test_negativation_security
 from . import test_negativation_tracking
+from . import test_negativation_scheduling
+from . import test_integration_health
 from . import test_negativation_integrity
 from . import test_access_matrix
 from . import test_cron_language

@@ -89,7 +89,12 @@ class TestIntegration(CreditBureauCommon):
         self.integration.action_test_connection()
         self.assertEqual(self.integration.connection_state, "ok")
         self.assertEqual(self.integration.balance, 1000.0)
+        # A failure of the provider is transient (unstable); a refusal needs a person (failed).
         self.integration.dummy_fail = "error"
+        self.integration.action_test_connection()
+        self.assertEqual(self.integration.connection_state, "unstable")
+        self.assertTrue(self.integration.connection_message)
+        self.integration.dummy_fail = "auth"
         self.integration.action_test_connection()
         self.assertEqual(self.integration.connection_state, "failed")
         self.assertTrue(self.integration.connection_message)

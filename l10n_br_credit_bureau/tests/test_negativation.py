@@ -364,7 +364,12 @@ class TestNegativation(NegativationCommon):
         negativation.sudo().removal_deadline = self.today - timedelta(days=1)
         late = self.env["credit.bureau.negativation"].search([("removal_late", "=", True)])
         self.assertEqual(late, negativation)
+        # Retried once its pause is over (not at once: the job runs until nothing is due).
+        self.assertGreater(negativation.next_retry, fields.Datetime.now())
         self.integration.dummy_fail = False
+        self.env["credit.bureau.negativation"]._cron_remove()
+        self.assertEqual(negativation.state, "removal_requested")
+        negativation.sudo().next_retry = fields.Datetime.now() - timedelta(minutes=1)
         self.env["credit.bureau.negativation"]._cron_remove()
         self.assertEqual(negativation.state, "removed")
         self.assertFalse(negativation.activity_ids)

@@ -105,6 +105,9 @@ class TestParallelSending(NegativationCommon):
             self.Negativation._cron_send()
         self.assertEqual(set(negativations.mapped("state")), {"error"})
         self.assertTrue(all(negativations.mapped("outcome_unknown")))
+        # Four timeouts in a row: the jobs leave the provider alone for a while.
+        self.assertTrue(self.integration.dispatch_paused_until)
+        self.integration.sudo().dispatch_paused_until = False  # the pause is over
         # The provider had recorded them: the retry adopts them, nothing is sent twice.
         negativations.action_send_now()
         with self._spy("_bureau_include"), release_test_lock():

@@ -178,7 +178,7 @@ class TestNegativationRules(NegativationCommon):
 
     def test_failed_connection_blocks_until_tested_again(self):
         move = self._invoice()
-        self.integration.dummy_fail = "error"
+        self.integration.dummy_fail = "auth"
         self.integration.action_test_connection()
         self.assertEqual(self.integration.connection_state, "failed")
         self.assertBlocked(move, "Test connection")

@@ -285,6 +285,7 @@ class CreditBureauIntegration(models.Model):
             detail=to_log_text(self._bureau_mask(given), 500),
             retryable=retryable,
             code=code or None,
+            needs_admin=code in const.NEEDS_ADMIN_CODES,
         )
 
     # ------------------------------------------------------------------ the contract
@@ -594,13 +595,28 @@ class CreditBureauIntegration(models.Model):
         if self.provider != SOA:
             return super()._bureau_remove(reference, removal_code, removal_date)
         self.ensure_one()
-        answer = self._soa_call(
-            "negativacao",
-            const.OP_EXCLUIR,
-            UniqueID=reference,
-            CodigoBaixa=removal_code,
-            DataBaixa=format_date(removal_date or fields.Date.context_today(self)),
-        )
+        try:
+            answer = self._soa_call(
+                "negativacao",
+                const.OP_EXCLUIR,
+                UniqueID=reference,
+                CodigoBaixa=removal_code,
+                DataBaixa=format_date(removal_date or fields.Date.context_today(self)),
+            )
+        except CreditBureauError as error:
+            if error.code != const.ERROR_CONDITION:
+                raise
+            # Already removed, or in a condition that cannot be removed: the record says.
+            record = (
+                self._soa_call("negativacao", const.OP_CONSULTA, UniqueID=reference).get(
+                    "Negativacao"
+                )
+                or {}
+            )
+            if record.get("Condicao") != const.REMOVED_CONDITION:
+                raise
+            status = self._soa_record_status(record)
+            return dict(status, already_removed=True)
         record = answer.get("Negativacao") or {}
         return {
             "state": const.CONDITION_STATES.get(record.get("Condicao"), "removed"),

@@ -7,6 +7,7 @@ from odoo import fields
 from odoo.tests import tagged
 
 from odoo.addons.l10n_br_credit_bureau.tests.test_negativation import NegativationCommon
+from odoo.addons.l10n_br_credit_bureau.tools import CreditBureauError
 from odoo.addons.soa_webservices.simulator.app import SOAWebServicesSimulator
 
 EMAIL = "financeiro@velozfibra.com.br"
@@ -119,3 +120,40 @@ class TestSOANegativation(NegativationCommon):
         self.assertFalse(negativation.outcome_unknown)
         self.assertFalse(negativation.next_retry)  # the request itself must change
         self.assertFalse(self.sim.negativacoes())
+
+    def test_already_removed_at_the_bureau_is_a_removal(self):
+        """The answer to an Excluir is lost (timeout after SOA removed it): the retry gets
+        ``N000M003 Negativação já baixada``; Consulta says Baixadas: it is the removal (not
+        "removal requested" forever, called again every run)."""
+        move = self._invoice()
+        negativation = self._negativate(move)
+        self.Negativation._cron_send()
+        self.sim.activate_all()
+        self._pay(move)
+        self.sim.misbehave("timeout_after_commit", "Excluir")
+        self.Negativation._cron_remove()
+        self.assertEqual(negativation.state, "removal_requested")
+        self.assertTrue(negativation.activity_ids)
+        self.assertEqual(self.sim.get(negativation.reference)["condicao"], "Baixadas")
+        negativation.sudo().next_retry = fields.Datetime.now() - timedelta(minutes=1)
+        self.Negativation._cron_remove()
+        self.assertEqual(negativation.state, "removed", negativation.message)
+        self.assertTrue(negativation.removed_date)
+        self.assertFalse(negativation.activity_ids)
+        self.assertIn("já a tinha baixado", negativation.message_ids[0].body)
+        self.assertEqual(len(self.sim.calls("Excluir")), 2)
+        self.assertEqual(len(self.sim.calls("Consulta")), 1)
+        # Removed for good: nothing is called again.
+        self.Negativation._cron_remove()
+        self.assertEqual(len(self.sim.calls("Excluir")), 2)
+
+    def test_removal_refused_for_a_record_in_error_stays_an_error(self):
+        """The same code for a record that cannot be removed (Erro): not a removal."""
+        move = self._invoice()
+        negativation = self._negativate(move)
+        self.Negativation._cron_send()
+        self.sim.set_state(negativation.reference, "Erro", "Documento com restrição")
+        with self.assertRaises(CreditBureauError) as caught:
+            self.integration._bureau_remove(negativation.reference, "01", self.today)
+        self.assertEqual(caught.exception.code, "N000M003")
+        self.assertIn("Erro", caught.exception.args[0])

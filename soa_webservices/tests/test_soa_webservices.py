@@ -391,14 +391,16 @@ class TestSOAWebServices(CreditBureauCommon):
         self.assertEqual(statuses[references[1]]["state"], "removed")
         self.assertEqual(len(self.sim.calls()) - before, len(simulator_app.CONDICOES))
         self.assertNotIn("Consulta", self.operations())
-        # Removing twice is refused.
-        with self.assertRaises(CreditBureauError):
-            self.soa._bureau_remove(references[1], "01", date.today())
+        # Removing twice: "N000M003 Negativação já baixada"; Consulta says Baixadas: it is
+        # a removal, said so.
+        again = self.soa._bureau_remove(references[1], "01", date.today())
+        self.assertEqual((again["state"], again["already_removed"]), ("removed", True))
+        self.assertEqual(self.operations()[-2:], ["Excluir", "Consulta"])
         # An identifier the vendor does not know: asked once, reported as an error.
         unknown = "00000000-0000-4000-8000-000000000000"
         statuses = self.soa._bureau_fetch_status([unknown])
         self.assertEqual(statuses[unknown]["state"], "error")
-        self.assertEqual(self.operations("Consulta"), ["Consulta"])
+        self.assertEqual(self.operations("Consulta"), ["Consulta", "Consulta"])
 
     def test_duplicate_inclusion_refused(self):
         self.soa._bureau_include(self.debt())
