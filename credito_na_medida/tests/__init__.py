@@ -1,2 +1,3 @@
 from . import test_simulator
 from . import test_credito_na_medida
+from . import test_product_cost

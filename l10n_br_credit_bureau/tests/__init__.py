@@ -16,3 +16,5 @@ from . import test_negativation_integrity
 from . import test_access_matrix
 from . import test_cron_language
 from . import test_catalog
+from . import test_rights
+from . import test_product_cost
