@@ -21,6 +21,7 @@ class TestConnectSAProductsAndCosts(ConnectSACommon):
         return (
             self.env["credit.bureau.consult.wizard"]
             .with_user(self.consult_user)
+            .with_context(lang="pt_BR")
             .with_company(self.company)
             .create({"document": document, "company_id": self.company.id})
         )

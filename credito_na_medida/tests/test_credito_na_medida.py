@@ -143,7 +143,7 @@ class TestCreditoNaMedida(CreditBureauCommon):
             {"document": "390.533.447-05", "integration_id": self.cnm.id}
         )
         self.assertFalse(wizard.is_paid_environment)
-        self.assertIn("simulador", wizard.cost_notice)
+        self.assertEqual(wizard.cost_notice_level, "info")
         production = self.cnm.copy({"name": "Produção", "environment": "producao"})
         self.assertTrue(production.is_paid_environment)
 

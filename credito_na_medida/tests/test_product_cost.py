@@ -18,6 +18,7 @@ class TestCreditoNaMedidaProductsAndCosts(CreditBureauCommon):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
+        cls.env["res.lang"]._activate_lang("pt_BR")
         cls.sim = CreditoNaMedidaSimulator(activation_delay=None)
         cls.sim.start()
         cls.addClassCleanup(cls.sim.stop)
@@ -47,6 +48,7 @@ class TestCreditoNaMedidaProductsAndCosts(CreditBureauCommon):
         return (
             self.env["credit.bureau.consult.wizard"]
             .with_user(self.consult_user)
+            .with_context(lang="pt_BR")
             .with_company(self.branch)
             .create(dict({"document": document, "company_id": self.branch.id}, **values))
         )

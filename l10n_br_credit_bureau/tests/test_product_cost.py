@@ -21,6 +21,7 @@ class TestProductAudience(CreditBureauCommon):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
+        cls.env["res.lang"]._activate_lang("pt_BR")
         Product = cls.env["credit.bureau.product"]
         cls.pf = Product.create(
             {
@@ -47,6 +48,7 @@ class TestProductAudience(CreditBureauCommon):
         return (
             self.env["credit.bureau.consult.wizard"]
             .with_user(self.consult_user)
+            .with_context(lang="pt_BR")
             .with_company(self.branch)
             .create(dict({"document": document, "company_id": self.branch.id}, **values))
         )
@@ -92,7 +94,7 @@ class TestProductAudience(CreditBureauCommon):
         wizard.product_id = self.pj
         with self.assertRaisesRegex(UserError, "somente pessoas jurídicas.*CPF 529.982.247-25"):
             wizard.action_consult()
-        Consultation = self.env["credit.bureau.consultation"]
+        Consultation = self.env["credit.bureau.consultation"].with_context(lang="pt_BR")
         self.assertFalse(Consultation.search([("document", "in", ("11222333000181",))]))
         # The consultation itself refuses it, whoever creates it.
         values = {
@@ -121,6 +123,7 @@ class TestConsultationCost(CreditBureauCommon):
         return (
             self.env["credit.bureau.consult.wizard"]
             .with_user(self.consult_user)
+            .with_context(lang="pt_BR")
             .with_company(self.branch)
             .create({"document": document, "company_id": self.branch.id})
         )

@@ -73,8 +73,8 @@ class TestRights(CreditBureauCommon):
         self.assertTrue(user.has_group(NEGATIVATION))
         self.assertFalse(user.has_group(CONSULT))
         consultation = self._consult("529.982.247-25")
-        # Neither consults ...
-        with self.assertRaisesRegex(AccessError, "consultar"):
+        # Neither consults (not even the wizard opens) ...
+        with self.assertRaises(AccessError):
             self._consult("529.982.247-25", user=user, confirm_repeat=True, repeat_reason="x")
         # ... nor reads consultations or their reports ...
         Consultation = self.env["credit.bureau.consultation"].with_user(user)
@@ -275,6 +275,15 @@ class TestRightsMigration(CreditBureauCommon):
             company_ids=[(6, 0, companies.ids)],
         )
         self.assertFalse(newcomer.has_group(CONSULT))
+
+    def test_migration_marks_the_synchronised_prices_known(self):
+        products = self.integration.product_ids
+        # As the products were before the field existed.
+        products.write({"price_known": False})
+        priced = products.filtered("price")
+        self.assertTrue(priced and priced != products)  # EXCLUSAO is at R$ 0,00
+        self.assertEqual(_load_migration().mark_known_prices(self.env), priced)
+        self.assertEqual(products.filtered("price_known"), priced)
 
     def test_migration_of_a_fresh_installation_does_nothing(self):
         migration = _load_migration()

@@ -19,6 +19,7 @@ class TestSOAProductsAndCosts(CreditBureauCommon):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
+        cls.env["res.lang"]._activate_lang("pt_BR")
         cls.sim = SOAWebServicesSimulator(email=EMAIL, senha=PASSWORD, activation_delay=None)
         cls.sim.start()
         cls.addClassCleanup(cls.sim.stop)
@@ -46,6 +47,7 @@ class TestSOAProductsAndCosts(CreditBureauCommon):
         return (
             self.env["credit.bureau.consult.wizard"]
             .with_user(self.consult_user)
+            .with_context(lang="pt_BR")
             .with_company(self.branch)
             .create({"document": document, "company_id": self.branch.id})
         )

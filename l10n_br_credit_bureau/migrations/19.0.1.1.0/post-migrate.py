@@ -8,6 +8,9 @@ removing it alone would take consulting away from every user who had it through
 negativating: those users are given the consult group explicitly first, then the
 implication is removed. Users who get negativation from now on do not consult unless they
 are given the consult group as well.
+
+Products gain "Price known" (a price the provider published or an administrator typed):
+the products synchronised before it existed count as known when they have a price.
 """
 
 from odoo import SUPERUSER_ID, api
@@ -33,7 +36,20 @@ def separate_consult_from_negativation(env):
     return keep
 
 
+def mark_known_prices(env):
+    """Products with a price count as priced (the new field starts unset)."""
+    products = (
+        env["credit.bureau.product"]
+        .with_context(active_test=False)
+        .search([("price", "!=", 0), ("price_known", "=", False)])
+    )
+    products.write({"price_known": True})
+    return products
+
+
 def migrate(cr, version):
     if not version:
         return
-    separate_consult_from_negativation(api.Environment(cr, SUPERUSER_ID, {}))
+    env = api.Environment(cr, SUPERUSER_ID, {})
+    separate_consult_from_negativation(env)
+    mark_known_prices(env)
