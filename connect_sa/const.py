@@ -135,6 +135,30 @@ INCLUDE_FIELDS = (
 )
 DATE_FORMAT = "%d/%m/%Y"  # data_vencimento, data_baixa
 AMOUNT_FORMAT = "{:.2f}"  # valor: 1234.56
+# [assumed] field widths of `incluir`, in characters (the amount: its digits, cents
+# included), and what the core does with a longer value: "truncate" (shortened at the last
+# whole word, noted on the negativation) or "refuse" (a blocker, before anything is sent).
+# None is public: the name, address and city widths are those of the public PEFIN REST API
+# of another Serasa distributor (../shared/bureaus/credito_na_medida.md: name 70, address
+# 45, city 25), the contract's and our number's width and the amount's digits are our guess.
+# An identifier (contract, our number, the house number) is never shortened: a shortened
+# one would name another debt or another house.
+MAX_NAME = 70  # nome
+MAX_ADDRESS = 45  # logradouro, numero, complemento, bairro (each)
+MAX_CITY = 25  # cidade
+MAX_CONTRACT = 30  # contrato, nosso_numero (each)
+AMOUNT_MAX_DIGITS = 15  # valor: up to 9999999999999.99
+FIELD_LIMITS = {
+    "name": (MAX_NAME, "truncate"),
+    "street": (MAX_ADDRESS, "truncate"),
+    "number": (MAX_ADDRESS, "refuse"),
+    "complement": (MAX_ADDRESS, "truncate"),
+    "district": (MAX_ADDRESS, "truncate"),
+    "city": (MAX_CITY, "truncate"),
+    "contract": (MAX_CONTRACT, "refuse"),
+    "our_number": (MAX_CONTRACT, "refuse"),
+    "amount": (AMOUNT_MAX_DIGITS, "refuse"),
+}
 YES, NO = "S", "N"  # envia_sms
 FIELD_REFERENCE = "protocolo"
 FIELD_REMOVAL_CODE = "codigo_baixa"

@@ -118,13 +118,32 @@ STATES = {
 DUPLICATE_STATUS = 409
 DUPLICATE_CODE = "negativacao_duplicada"
 
-# [assumed, from the analogue PEFIN API] field limits, in characters.
+# [assumed, from the analogue PEFIN API, whose widths are public] field limits, in
+# characters: nome 70, logradouro/numero/complemento/bairro 45 each, cidade 25, CEP 8.
 MAX_NAME = 70
 MAX_ADDRESS = 45  # logradouro, numero, complemento, bairro (each)
 MAX_CITY = 25
 CEP_LENGTH = 8
 # [assumed] contract identifier limit (the simulator's; the analogue API is silent).
 MAX_CONTRACT = 60
+# [assumed] valor travels as a JSON number, which most parsers read as a double: exact to
+# 15 significant digits, so at most 15 digits, cents included (9999999999999.99).
+AMOUNT_MAX_DIGITS = 15
+# What the core does with a longer value (``_bureau_field_limits``): "truncate" (shortened
+# at the last whole word, noted on the negativation) or "refuse" (a blocker, before anything
+# is sent). [assumed] the analogue API does not say how to shorten; identifiers (the house
+# number, the contract) are never shortened: a shortened one names another house or debt.
+# The contract is the invoice number (our number is not sent: the vendor has one field).
+FIELD_LIMITS = {
+    "name": (MAX_NAME, "truncate"),
+    "street": (MAX_ADDRESS, "truncate"),
+    "number": (MAX_ADDRESS, "refuse"),
+    "complement": (MAX_ADDRESS, "truncate"),
+    "district": (MAX_ADDRESS, "truncate"),
+    "city": (MAX_CITY, "truncate"),
+    "contract": (MAX_CONTRACT, "refuse"),
+    "amount": (AMOUNT_MAX_DIGITS, "refuse"),
+}
 # [assumed, from the analogue PEFIN API] the debtor must be 18 or older when the birth
 # date is known; the vendor refuses younger debtors, we refuse before sending.
 MIN_AGE = 18

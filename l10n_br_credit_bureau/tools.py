@@ -1,4 +1,4 @@
-"""Helpers without state: document validation and secret masking."""
+"""Helpers without state: document validation, text checks and secret masking."""
 
 import json
 import re
@@ -43,6 +43,68 @@ class CreditBureauError(UserError):
         self.reference = reference
 
 
+# Characters no text that is consulted or sent may hold: the C0 controls but the whitespace
+# ones (tab, line feed, vertical tab, form feed, carriage return), DEL, the C1 controls, lone
+# surrogates (a JSON "\\ud800" decodes to one) and the non-characters U+FFFE/U+FFFF.
+# PostgreSQL refuses NUL, XML 1.0 (SOAP) all of them, and none means anything in a name, an
+# address, a document or an invoice number.
+CONTROL_CHARACTERS = re.compile("[\x00-\x08\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]")
+# The whitespace controls, refused too in a text that must be one word (a document, an
+# invoice number, an e-mail address), replaced by a space in a line of text (``one_line``).
+LINE_BREAKS = re.compile("[\t\n\x0b\x0c\r]")
+
+
+def control_character(value, *, strict=False):
+    """The first control character of ``value`` (see ``CONTROL_CHARACTERS``), or None.
+    ``strict`` counts tabs and line breaks as well."""
+    if not value or not isinstance(value, str):
+        return None
+    found = CONTROL_CHARACTERS.search(value) or (strict and LINE_BREAKS.search(value))
+    return found.group() if found else None
+
+
+def printable(value):
+    """``value`` with its control characters shown as U+FFFD, to quote it in a message."""
+    return CONTROL_CHARACTERS.sub("\ufffd", value or "")
+
+
+def check_text(env, value, label, *, strict=False):
+    """Raise a UserError in Portuguese when ``value`` holds a control character.
+
+    ``label`` names the field for the user (e.g. "O CPF/CNPJ"); ``strict`` refuses tabs and
+    line breaks too (a document, an invoice number: one word). Returns ``value``."""
+    char = control_character(value, strict=strict)
+    if char is not None:
+        raise UserError(control_character_message(env, label, char))
+    return value
+
+
+def control_character_message(env, label, char):
+    return env._(
+        "%(field)s contains an invisible control character (%(code)s), typed or pasted by "
+        "mistake: remove it and try again. Nothing was consulted or sent.",
+        field=label,
+        code=f"U+{ord(char):04X}",
+    )
+
+
+def one_line(value):
+    """A text sent as one line (a name, an address part): tabs, line breaks and runs of
+    spaces become one space, the ends trimmed."""
+    return " ".join(str(value or "").split())
+
+
+def shorten(value, limit):
+    """``value`` cut to at most ``limit`` characters at the last whole word; a first word
+    longer than the limit is cut at the limit."""
+    if len(value) <= limit:
+        return value
+    cut = value[:limit]
+    if value[limit] != " " and not cut.endswith(" ") and " " in cut:
+        cut = cut[: cut.rindex(" ")]  # the last word does not fit whole: left out
+    return cut.rstrip()
+
+
 def clean_document(value):
     """Upper-case a CPF/CNPJ and strip its punctuation (letters kept for the new CNPJ)."""
     return re.sub(r"[^0-9A-Za-z]", "", value or "").upper()
@@ -51,8 +113,11 @@ def clean_document(value):
 def validate_document(env, value):
     """Return ``(document, kind)`` for a valid CPF or CNPJ, kind being ``cpf`` or ``cnpj``.
 
-    Accepts the alphanumeric CNPJ (July 2026). Raises a UserError in Portuguese otherwise.
+    Accepts the alphanumeric CNPJ (July 2026). Raises a UserError in Portuguese otherwise,
+    a control character included (a NUL typed or pasted into the field is refused here, not
+    left to PostgreSQL).
     """
+    check_text(env, value, env._("The CPF/CNPJ"), strict=True)
     document = clean_document(value)
     if not document:
         raise UserError(env._("Enter a CPF or CNPJ."))

@@ -378,3 +378,45 @@ bootstrap() {
   step "Odoo configuration" write_odoo_conf
   say "  Odoo $(odoo_version_of "$ODOO_ROOT") from $ODOO_ROOT ($(cat "$ODOO_ROOT/DEBIAN_VERSION" 2>/dev/null || echo "ODOO_SRC"))"
 }
+
+# ---------------------------------------------------------------- benchmarks
+# OCA account_credit_control, for the comparison of tests/benchmarks (--only oca): pinned in
+# setup/requirements-oca.txt, installed with --no-deps (its one requirement, odoo 19.0, is the
+# extracted tree) into its own folder, which only the benchmark's Odoo has on its addons path:
+# a wheel in the venv's site-packages would put it on the addons path of every Odoo run
+# (odoo.addons is a namespace package), the tests' and the demo's included.
+OCA_DIR="$LOCAL/oca"
+OCA_ADDONS="$OCA_DIR/odoo/addons"
+
+ensure_oca_addons() {
+  local reqs="$ROOT/setup/requirements-oca.txt" want tmp="$OCA_DIR.tmp"
+  want=$(sha256sum <"$reqs" | cut -c1-16)
+  if [ "$(cat "$OCA_DIR/.requirements.sha" 2>/dev/null)" = "$want" ] && [ -d "$OCA_ADDONS" ]; then
+    return 0
+  fi
+  rm -rf "$tmp"
+  if ! "$PY" -m pip install -q --disable-pip-version-check --no-deps --target "$tmp" -r "$reqs" 2>&1 | quiet_pip; then
+    rm -rf "$tmp"
+    die "pip install of setup/requirements-oca.txt failed." "read pip's message above; run again once the index answers."
+  fi
+  [ -f "$tmp/odoo/addons/account_credit_control/__manifest__.py" ] \
+    || die "the OCA wheel did not install odoo/addons/account_credit_control into $tmp." "check setup/requirements-oca.txt."
+  echo "$want" >"$tmp/.requirements.sha"
+  rm -rf "$OCA_DIR"
+  mv "$tmp" "$OCA_DIR"
+}
+
+# write_bench_conf FILE [EXTRA_ADDONS_PATH]: the benchmark's own Odoo configuration (the
+# shared one is rewritten by every checkout's ./setup/test and ./setup/demo).
+write_bench_conf() {
+  local extra=${2:+,$2}
+  cat >"$1" <<CONF
+[options]
+addons_path = $ODOO_ADDONS,$ROOT$extra
+data_dir = $LOCAL/data
+admin_passwd = admin
+list_db = True
+http_interface = 127.0.0.1
+with_demo = False
+CONF
+}

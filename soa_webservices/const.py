@@ -62,6 +62,28 @@ DEBTOR_PRINCIPAL = "Principal"
 DEBTOR_CO_OBLIGOR = "CoObrigado"
 # [public] dates travel as dd/mm/yyyy.
 DATE_FORMAT = "%d/%m/%Y"
+# [public] what Incluir carries of the debtor: Documento and Endereco {CEP, Logradouro,
+# Numero, Complemento, Bairro}: no name and no city (the bureau has them from the document
+# and the CEP), so neither has a limit here.
+# [assumed] the widths of those fields and of Restricao's Contrato and NossoNumero, in
+# characters, and the digits of Valor (cents included); none is public. The address widths
+# are those of the public PEFIN REST API of another Serasa distributor (45 each, see
+# ../shared/bureaus/credito_na_medida.md), the others our guess. What the core does with a
+# longer value: "truncate" (shortened at the last whole word, noted on the negativation) or
+# "refuse" (a blocker, before anything is sent): identifiers (the house number, the
+# contract, our number) are never shortened.
+MAX_ADDRESS = 45  # Logradouro, Numero, Complemento, Bairro (each)
+MAX_CONTRACT = 30  # Contrato, NossoNumero (each)
+AMOUNT_MAX_DIGITS = 15  # Valor (xs:decimal, two decimals): up to 9999999999999.99
+FIELD_LIMITS = {
+    "street": (MAX_ADDRESS, "truncate"),
+    "number": (MAX_ADDRESS, "refuse"),
+    "complement": (MAX_ADDRESS, "truncate"),
+    "district": (MAX_ADDRESS, "truncate"),
+    "contract": (MAX_CONTRACT, "refuse"),
+    "our_number": (MAX_CONTRACT, "refuse"),
+    "amount": (AMOUNT_MAX_DIGITS, "refuse"),
+}
 # [public] Lista conditions. [assumed] their meaning in our normalised states; in particular
 # "Indisponivel" (suspended at the bureau, e.g. by court order) is kept as pending.
 CONDITION_STATES = {

@@ -172,6 +172,11 @@ class CreditBureauIntegration(models.Model):
             result["cost"] = 0.0  # the canned answer is free
         return result
 
+    def _bureau_field_limits(self):
+        if self.provider != const.PROVIDER_CODE:
+            return super()._bureau_field_limits()
+        return dict(const.FIELD_LIMITS)
+
     def _bureau_include(self, debt):
         if self.provider != const.PROVIDER_CODE:
             return super()._bureau_include(debt)

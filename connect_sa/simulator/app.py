@@ -59,7 +59,10 @@ Deterministic rules (see ``profile_for`` and ``EXAMPLE_DOCUMENTS``):
 #   when envia_sms=S; cpf_responsavel, email, complemento, nosso_numero optional (validated
 #   when given). valor "1234.56" (a comma is accepted too), > 0 and ≥ the minimum
 #   (`minimum_value`, R$ 10,00 as Serasa); data_vencimento dd/mm/yyyy, already past (the
-#   debt must be overdue) and not more than 5 years ago.
+#   debt must be overdue) and not more than 5 years ago. Widths (characters): nome 70,
+#   logradouro/numero/complemento/bairro 45 each, cidade 25, contrato/nosso_numero 30 each,
+#   valor at most 15 digits (cents included); a longer value is refused (codigo 02), and so
+#   is a control character in any field (tabs and line breaks included).
 # - Duplicate = same documento + contrato with a record PENDENTE or ATIVA (ERRO and BAIXADA
 #   records do not block a new inclusion, so failed inclusions can be re-sent). The refusal
 #   (codigo 03) carries the existing record's protocolo in `status.protocolo` and its
@@ -604,6 +607,38 @@ def _check_due_date(form, today):
     return []
 
 
+# Field widths of `incluir` (the client's connect_sa/const.py has the same, [assumed]).
+MAX_LENGTHS = {
+    "nome": 70,
+    "logradouro": 45,
+    "numero": 45,
+    "complemento": 45,
+    "bairro": 45,
+    "cidade": 25,
+    "contrato": 30,
+    "nosso_numero": 30,
+}
+MAX_VALUE_DIGITS = 15
+_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f]")
+
+
+def _check_lengths(form):
+    errors = [
+        f"Campo {field} com caractere de controle."
+        for field, value in form.items()
+        if isinstance(value, str) and _CONTROL.search(value)
+    ]
+    errors += [
+        f"Campo {field} com mais de {limit} caracteres ({len(form[field].strip())})."
+        for field, limit in MAX_LENGTHS.items()
+        if len(form.get(field, "").strip()) > limit
+    ]
+    digits_of_value = re.sub(r"\D", "", form.get("valor", ""))
+    if len(digits_of_value.lstrip("0")) > MAX_VALUE_DIGITS:
+        errors.append(f"Valor com mais de {MAX_VALUE_DIGITS} dígitos.")
+    return errors
+
+
 def _check_other(form):
     errors = []
     natureza = form.get("codigo_restricao", "").strip().upper()
@@ -637,6 +672,7 @@ def validate_inclusion(form, today, minimum=DEFAULT_MINIMUM_VALUE):
     errors += _check_value(form, minimum)
     errors += _check_due_date(form, today)
     errors += _check_other(form)
+    errors += _check_lengths(form)
     return errors
 
 

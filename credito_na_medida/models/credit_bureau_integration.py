@@ -392,10 +392,16 @@ class CreditBureauIntegration(models.Model):
     def _cnm_contract(self, debt):
         return str(debt.get("contract") or debt.get("our_number") or "").strip()
 
+    def _bureau_field_limits(self):
+        if self.provider != PROVIDER:
+            return super()._bureau_field_limits()
+        return dict(const.FIELD_LIMITS)
+
     def _cnm_negativation_payload(self, debt):
-        """The body of POST /v1/negativacoes, checked against the vendor's rules; return
-        ``(payload, shortened field labels)``. Refuses, before sending, what the vendor
-        would refuse: a minor, an incomplete address, a contract too long..."""
+        """The body of POST /v1/negativacoes, checked against the vendor's rules. Refuses,
+        before sending, what the vendor would refuse: a minor, an incomplete address, no
+        contract... The field widths (``const.FIELD_LIMITS``) are applied by the core
+        before the debt gets here (``_bureau_fit_debt``)."""
         nothing_sent = self.env._("Nothing was sent to Crédito na Medida.")
         today = fields.Date.context_today(self)
         birth_date = fields.Date.to_date(debt.get("birth_date") or None)
@@ -449,12 +455,10 @@ class CreditBureauIntegration(models.Model):
                 )
             )
         contract = self._cnm_contract(debt)
-        if not contract or len(contract) > const.MAX_CONTRACT:
+        if not contract:
             self._cnm_refuse(
                 self.env._(
-                    "The negativation needs a contract or invoice number of at most "
-                    "%(length)s characters. %(nothing)s",
-                    length=const.MAX_CONTRACT,
+                    "The negativation needs a contract or invoice number. %(nothing)s",
                     nothing=nothing_sent,
                 )
             )
@@ -483,27 +487,16 @@ class CreditBureauIntegration(models.Model):
             self._cnm_refuse(
                 self.env._("The debtor has no name. %(nothing)s", nothing=nothing_sent)
             )
-        shortened = []
-
-        def fit(value, limit, label):
-            value = _text(value)
-            if len(value) > limit:
-                shortened.append(label)
-                value = value[:limit].rstrip()
-            return value
-
         payload = {
             "documento": debt["document"],
-            "nome": fit(name, const.MAX_NAME, self.env._("name")),
+            "nome": name,
             "endereco": {
                 "cep": zip_code,
-                "logradouro": fit(address["street"], const.MAX_ADDRESS, labels["street"]),
-                "numero": fit(address["number"], const.MAX_ADDRESS, labels["number"]),
-                "complemento": fit(
-                    address.get("complement"), const.MAX_ADDRESS, self.env._("complement")
-                ),
-                "bairro": fit(address["district"], const.MAX_ADDRESS, labels["district"]),
-                "cidade": fit(address["city"], const.MAX_CITY, labels["city"]),
+                "logradouro": _text(address["street"]),
+                "numero": _text(address["number"]),
+                "complemento": _text(address.get("complement")),
+                "bairro": _text(address["district"]),
+                "cidade": _text(address["city"]),
                 "uf": uf,
             },
             "valor": round(amount, 2),
@@ -513,12 +506,12 @@ class CreditBureauIntegration(models.Model):
         }
         if birth_date:
             payload["data_nascimento"] = birth_date.isoformat()
-        return payload, shortened
+        return payload
 
     def _bureau_include(self, debt):
         if self.provider != PROVIDER:
             return super()._bureau_include(debt)
-        payload, shortened = self._cnm_negativation_payload(debt)
+        payload = self._cnm_negativation_payload(debt)
         operation = self._cnm_operation("include")
         response = self._cnm_call("POST", const.PATH_NEGATIVATIONS, "include", json=payload)
         if response.status_code == const.DUPLICATE_STATUS:
@@ -545,10 +538,6 @@ class CreditBureauIntegration(models.Model):
             "Received by Crédito na Medida: the notice letter is sent and the restriction "
             "shows after the grace period (processed once a day)."
         )
-        if shortened:
-            message += " " + self.env._(
-                "Shortened to the vendor's limits: %(fields)s.", fields=", ".join(shortened)
-            )
         return {
             "reference": reference,
             "state": self._cnm_state(situacao, response, operation),

@@ -184,6 +184,8 @@ UFS = frozenset(
 MAX_NAME = 70
 MAX_ADDRESS_FIELD = 45
 MAX_CITY = 25
+MAX_CONTRACT = 60
+MAX_VALUE_DIGITS = 15  # valor, cents included
 MIN_AGE = 18
 MAX_DEBT_AGE_YEARS = 5
 ERROR_DOCUMENT_PREFIX = "999"
@@ -227,7 +229,7 @@ ERROS = {
     "cidade_invalida": (422, "cidade deve ter até 25 caracteres"),
     "uf_invalida": (422, "UF inválida"),
     "cep_invalido": (422, "CEP deve ter 8 dígitos"),
-    "valor_invalido": (422, "valor deve ser maior que zero"),
+    "valor_invalido": (422, "valor deve ser maior que zero e ter até 15 dígitos"),
     "data_vencimento_invalida": (422, "data de vencimento inválida (use aaaa-mm-dd)"),
     "vencimento_prescrito": (
         422,
@@ -390,10 +392,10 @@ def validate_negativacao(payload, today=None):
     valor = payload.get("valor")
     if isinstance(valor, bool) or not isinstance(valor, int | float) or not valor > 0:
         raise ValidationFailure("valor_invalido")
-    if not math.isfinite(valor):
+    if not math.isfinite(valor) or len(str(round(valor * 100))) > MAX_VALUE_DIGITS:
         raise ValidationFailure("valor_invalido")
     contrato = _required_text(payload, "contrato")
-    if len(contrato) > 60:
+    if len(contrato) > MAX_CONTRACT:
         raise ValidationFailure("contrato_invalido")
     natureza = _required_text(payload, "natureza").upper()
     if not re.fullmatch(r"[A-Z0-9]{2}", natureza):

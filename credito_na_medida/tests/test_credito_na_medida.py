@@ -10,7 +10,7 @@ from unittest.mock import patch
 from dateutil.relativedelta import relativedelta
 from PyPDF2 import PdfReader
 
-from odoo.exceptions import ValidationError
+from odoo.exceptions import UserError, ValidationError
 from odoo.tests import HttpCase, tagged
 
 from odoo.addons.credito_na_medida import const, uninstall_hook
@@ -543,19 +543,21 @@ class TestCreditoNaMedida(CreditBureauCommon):
         self.assertEqual(self.cnm._bureau_include(self._debt(birth_date=adult))["state"], "pending")
 
     def test_field_limits(self):
-        result = self.cnm.with_context(lang="pt_BR")._bureau_include(
-            self._debt(
-                name="Maria " + "Souza " * 20,
-                address={"street": "Rua " + "Longa " * 10, "city": "Cidade de Nome Muito Comprido"},
-            )
+        # The core fits the debt to the limits of const.FIELD_LIMITS before sending (see
+        # tests/test_field_limits.py for the whole flow), at the last whole word.
+        cnm = self.cnm.with_context(lang="pt_BR")
+        debt = self._debt(
+            name="Maria " + "Souza " * 20,
+            address={"street": "Rua " + "Longa " * 10, "city": "Cidade de Nome Muito Comprido"},
         )
+        shortened = cnm._bureau_limit_notes(cnm._bureau_apply_limits(debt)[1])
+        self.assertTrue(any("cidade" in note for note in shortened), shortened)
+        cnm._bureau_include(cnm._bureau_fit_debt(debt))
         sent = self.sim.requests[-1]["json"]
         self.assertLessEqual(len(sent["nome"]), 70)
         self.assertTrue(sent["nome"].startswith("Maria Souza Souza"))
         self.assertLessEqual(len(sent["endereco"]["logradouro"]), 45)
-        self.assertEqual(sent["endereco"]["cidade"], "Cidade de Nome Muito Comp")
-        self.assertIn("Encurtado", result["message"])
-        self.assertIn("cidade", result["message"])
+        self.assertEqual(sent["endereco"]["cidade"], "Cidade de Nome Muito")
         refused = [
             ({"zip": "0131010"}, "8 dígitos"),
             ({"zip": ""}, "incompleto (CEP)"),
@@ -568,8 +570,8 @@ class TestCreditoNaMedida(CreditBureauCommon):
                 with self.assertRaises(CreditBureauError) as caught:
                     self.cnm.with_context(lang="pt_BR")._bureau_include(self._debt(address=address))
                 self.assertIn(expected, caught.exception.args[0])
-        with self.assertRaises(CreditBureauError):
-            self.cnm._bureau_include(self._debt(contract="C" * 61, our_number=False))
+        with self.assertRaisesRegex(UserError, "61"):
+            self.cnm._bureau_fit_debt(self._debt(contract="C" * 61, our_number=False))
         with self.assertRaises(CreditBureauError):
             self.cnm._bureau_include(self._debt(restriction_code=False))
         self.assertEqual(self.sim.requests, [])

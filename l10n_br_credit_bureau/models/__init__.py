@@ -1,5 +1,6 @@
 from . import credit_bureau_integration
 from . import credit_bureau_integration_dummy
+from . import credit_bureau_integration_limits
 from . import credit_bureau_catalog
 from . import credit_bureau_consultation
 from . import credit_bureau_negativation

@@ -335,7 +335,8 @@ class CreditBureauNegativation(models.Model):
         return ", ".join(sorted(self._fields[name]._description_string(self.env) for name in names))
 
     def _creation_message(self):
-        """The first line of the audit trail (inserted in bulk, see ``_message_create``)."""
+        """The first line of the audit trail (logged by ``mail.thread.create`` for the whole
+        batch with ``_message_log_batch``, masked in ``_message_create``)."""
         if self.state == "sending":
             return self.env._("Queued for sending.")
         return super()._creation_message()

@@ -1,12 +1,19 @@
 import logging
 
 from dateutil.relativedelta import relativedelta
+from markupsafe import Markup
 
 from odoo import api, fields, models
 from odoo.exceptions import UserError
 from odoo.tools import format_date
 
-from ..tools import clean_document, validate_document
+from ..tools import (
+    clean_document,
+    control_character,
+    control_character_message,
+    printable,
+    validate_document,
+)
 from .credit_bureau_negativation import (
     PAID_STATES,
     PRECHECKED_CONTEXT_KEY,
@@ -26,6 +33,7 @@ DERIVED_FIELDS = frozenset(
     }
 )
 
+
 _logger = logging.getLogger(__name__)
 
 
@@ -36,11 +44,11 @@ class CreditBureauNegativationRules(models.Model):
     _inherit = "credit.bureau.negativation"  # pylint: disable=consider-merging-classes-inherited
 
     @api.model
-    def _bureau_check(self, moves):
+    def _bureau_check(self, moves, *, confirmed_above_ceiling=None):
         """``_bureau_blockers`` of many invoices: the integration of each company, the open
         negativations of all the invoices and each debtor's own checks are computed once for
         the batch, not once per invoice. Returns ``[(move, integration, blockers)]`` in the
-        order of ``moves``."""
+        order of ``moves``. ``confirmed_above_ceiling``: see ``_bureau_blockers``."""
         Integration = self.env["credit.bureau.integration"].sudo()
         integrations = {}
         prefetched = self._bureau_prefetch(moves)
@@ -50,7 +58,12 @@ class CreditBureauNegativationRules(models.Model):
             if company not in integrations:
                 integrations[company] = Integration._bureau_for_company(company)
             integration = integrations[company]
-            blockers = self._bureau_blockers(move, integration, prefetched=prefetched)
+            blockers = self._bureau_blockers(
+                move,
+                integration,
+                prefetched=prefetched,
+                confirmed_above_ceiling=confirmed_above_ceiling,
+            )
             result.append((move, integration, blockers))
         return result
 
@@ -77,15 +90,36 @@ class CreditBureauNegativationRules(models.Model):
         return result
 
     @api.model
-    def _bureau_blockers(self, move, integration, *, prefetched=None):
+    def _bureau_preview_debt(self, move):
+        """The texts and amount a negativation of ``move`` would send, as in the debt dict
+        (``_bureau_prepare`` and ``_bureau_debt``): what the provider's field limits apply
+        to before anything is queued."""
+        partner = move.partner_id.commercial_partner_id
+        return {
+            "name": partner.name,
+            "address": partner._bureau_address(),
+            "contract": move.name,
+            "our_number": move.payment_reference or move.name,
+            "amount": move.amount_residual,
+        }
+
+    @api.model
+    def _bureau_blockers(self, move, integration, *, prefetched=None, confirmed_above_ceiling=None):
         """Everything that forbids negativating ``move``, as sentences in Portuguese.
         Checked before anything is sent; an empty list means the invoice may go.
-        ``prefetched`` is given by ``_bureau_check`` (batches); alone, it reads what it needs."""
+        ``prefetched`` is given by ``_bureau_check`` (batches); alone, it reads what it needs.
+        ``confirmed_above_ceiling``: invoices whose amount above the integration's ceiling
+        (``max_amount``) a user confirmed in the wizard (see ``_bureau_queue``); none by
+        default, so that a direct create() (RPC, import, a bridge) never passes the ceiling."""
         blockers = []
         partner = move.partner_id.commercial_partner_id
         today = fields.Date.context_today(self)
+        confirmed_above_ceiling = confirmed_above_ceiling or self.env["account.move"]
+        if integration and integration.env.lang != self.env.lang:
+            integration = integration.with_context(lang=self.env.lang)  # its sentences
         if move.move_type != "out_invoice" or move.state != "posted":
             blockers.append(self.env._("Only posted customer invoices can be negativated."))
+        blockers += self._bureau_invoice_text_blockers(move)
         if move.payment_state in PAID_STATES or move.amount_residual <= 0:
             blockers.append(self.env._("The invoice is paid."))
         if not move.invoice_date_due or move.invoice_date_due >= today:
@@ -113,15 +147,13 @@ class CreditBureauNegativationRules(models.Model):
                 if integration.id not in checked:
                     checked[integration.id] = self._bureau_integration_blockers(integration)
                 blockers += checked[integration.id]
-            if move.amount_residual < integration.min_amount:
-                blockers.append(
-                    self.env._(
-                        "The open amount %(amount)s is below the integration's minimum of "
-                        "%(minimum)s.",
-                        amount=move.currency_id.format(move.amount_residual),
-                        minimum=move.currency_id.format(integration.min_amount),
-                    )
-                )
+            blockers += self._bureau_amount_blockers(move, integration, confirmed_above_ceiling)
+            # The provider's field limits: a value it would refuse is refused here, before
+            # anything is queued (a value it allows to shorten is noted when queued).
+            values, _shortened, refused = integration._bureau_apply_limits(
+                self._bureau_preview_debt(move)
+            )
+            blockers += integration._bureau_limit_refusals(refused, values, debtor=partner.name)
         if prefetched is None:
             blockers += self._bureau_debtor_blockers(partner)
             open_negativation = self.sudo().search(
@@ -139,6 +171,51 @@ class CreditBureauNegativationRules(models.Model):
                 self.env._(
                     "The invoice already has the negativation %(name)s.",
                     name=open_negativation.name,
+                )
+            )
+        return blockers
+
+    @api.model
+    def _bureau_invoice_text_blockers(self, move):
+        """A control character in the invoice's own texts, sent as the contract (its
+        number) and our number (its payment reference): one word each, so tabs and line
+        breaks are refused too."""
+        blockers = []
+        name = printable(move.name)
+        for label, text in (
+            (self.env._("The invoice number %(name)s", name=name), move.name),
+            (
+                self.env._("The payment reference of invoice %(name)s", name=name),
+                move.payment_reference,
+            ),
+        ):
+            char = control_character(text, strict=True)
+            if char is not None:
+                blockers.append(control_character_message(self.env, label, char))
+        return blockers
+
+    @api.model
+    def _bureau_amount_blockers(self, move, integration, confirmed_above_ceiling):
+        """The open amount against the integration's minimum and its maximum without
+        confirmation (passed only for the invoices in ``confirmed_above_ceiling``)."""
+        blockers = []
+        amount = move.amount_residual
+        if amount < integration.min_amount:
+            blockers.append(
+                self.env._(
+                    "The open amount %(amount)s is below the integration's minimum of %(minimum)s.",
+                    amount=move.currency_id.format(amount),
+                    minimum=move.currency_id.format(integration.min_amount),
+                )
+            )
+        if amount > integration.max_amount and move not in confirmed_above_ceiling:
+            blockers.append(
+                self.env._(
+                    "The open amount %(amount)s is above the integration's maximum "
+                    "without confirmation of %(maximum)s: a user must confirm it in the "
+                    "negativation wizard (the automatic routine never sends it).",
+                    amount=move.currency_id.format(amount),
+                    maximum=move.currency_id.format(integration.max_amount),
                 )
             )
         return blockers
@@ -212,8 +289,34 @@ class CreditBureauNegativationRules(models.Model):
     @api.model
     def _bureau_debtor_blockers(self, partner):
         """The blockers that depend on the debtor only (rules.md 8 and 1): a person's CPF or
-        a company's CNPJ, age, a complete postal address in Brazil, opt-out."""
+        a company's CNPJ, age, a complete postal address in Brazil, opt-out, and no control
+        character in the texts sent (name, address, phone, e-mail; tabs and line breaks in
+        the name and the address are sent as spaces, in the e-mail they are refused)."""
         blockers = []
+        address = partner._bureau_address()
+        for field, text, strict in (
+            (self.env._("name"), partner.name, False),
+            (self.env._("street"), address["street"], False),
+            (self.env._("number"), address["number"], False),
+            (self.env._("complement"), address["complement"], False),
+            (self.env._("district"), address["district"], False),
+            (self.env._("city"), address["city"], False),
+            (self.env._("phone"), partner.phone, False),
+            (self.env._("e-mail"), partner.email, True),
+        ):
+            char = control_character(text, strict=strict)
+            if char is not None:
+                blockers.append(
+                    control_character_message(
+                        self.env,
+                        self.env._(
+                            "The field %(field)s of debtor %(name)s",
+                            field=field,
+                            name=printable(partner.name),
+                        ),
+                        char,
+                    )
+                )
         try:
             _document, kind = validate_document(self.env, partner.vat or "")
         except UserError as error:
@@ -296,18 +399,37 @@ class CreditBureauNegativationRules(models.Model):
         }
 
     @api.model
-    def _bureau_queue(self, moves, *, origin, restriction_code=None, send_sms=None, batch=None):
+    def _bureau_queue(
+        self,
+        moves,
+        *,
+        origin,
+        restriction_code=None,
+        send_sms=None,
+        batch=None,
+        confirmed_above_ceiling=None,
+    ):
         """Create negativations, in state "sending", for the invoices that have no blocker,
         and wake the sending job. Returns (negativations, {move: blockers}).
 
         The invoices are checked here, in the caller's rights (an invoice it cannot read is
         an access error), for the whole batch at once; the records are then created with
-        sudo, marked as checked so that create() does not check them a second time."""
-        vals_list, refused = [], {}
-        for move, integration, blockers in self._bureau_check(moves):
+        sudo, marked as checked so that create() does not check them a second time.
+
+        ``confirmed_above_ceiling``: the invoices whose amount above the integration's
+        maximum without confirmation a user confirmed (the negativation wizard's checkbox);
+        any other caller (the automatic routine, a bridge) passes none, and such an invoice
+        is refused with the reason. The confirmation and any shortening of a field to the
+        provider's limits are written on the negativation's history."""
+        confirmed = confirmed_above_ceiling or self.env["account.move"]
+        vals_list, refused, queued = [], {}, []
+        for move, integration, blockers in self._bureau_check(
+            moves, confirmed_above_ceiling=confirmed
+        ):
             if blockers:
                 refused[move] = blockers
                 continue
+            queued.append((move, integration))
             vals_list.append(
                 self._bureau_prepare(
                     move,
@@ -319,8 +441,25 @@ class CreditBureauNegativationRules(models.Model):
                 )
             )
         trusted = self.sudo().with_context(**{PRECHECKED_CONTEXT_KEY: True})
-        negativations = trusted.create(vals_list).with_env(self.env)
-        return negativations, refused
+        negativations = trusted.create(vals_list)
+        for negativation, (move, integration) in zip(negativations, queued, strict=True):
+            notes = integration._bureau_limit_notes(
+                integration._bureau_apply_limits(self._bureau_preview_debt(move))[1]
+            )
+            if move.amount_residual > integration.max_amount:
+                notes.insert(
+                    0,
+                    self.env._(
+                        "The amount %(amount)s is above the integration's maximum without "
+                        "confirmation (%(maximum)s): confirmed by %(user)s.",
+                        amount=move.currency_id.format(move.amount_residual),
+                        maximum=move.currency_id.format(integration.max_amount),
+                        user=self.env.user.name,
+                    ),
+                )
+            if notes:
+                negativation.message_post(body=Markup("<br/>").join(notes))
+        return negativations.with_env(self.env), refused
 
     # ------------------------------------------------------------------ direct creation
     @api.model
@@ -437,8 +576,12 @@ class CreditBureauNegativationRules(models.Model):
             if integration.id not in checked:
                 checked[integration.id] = self._bureau_integration_blockers(integration)
             integration_blockers = checked[integration.id]
+            # The amount ceiling was passed (or confirmed by a user) when it was created.
             blockers = self._bureau_blockers(
-                negativation.move_id, integration, prefetched=prefetched
+                negativation.move_id,
+                integration,
+                prefetched=prefetched,
+                confirmed_above_ceiling=negativation.move_id,
             )
             debt_blockers = [b for b in blockers if b not in integration_blockers]
             move = negativation.move_id

@@ -75,7 +75,7 @@ class CreditBureauNegativationSend(models.Model):
         partner = self.partner_id
         document, kind = validate_document(self.env, partner.vat or "")
         integration = self.integration_id
-        return {
+        debt = {
             "document": document,
             "kind": kind,
             "name": partner.name,
@@ -94,6 +94,13 @@ class CreditBureauNegativationSend(models.Model):
             "idempotency_key": self.idempotency_key,
             "co_obligor": None,
         }
+        if self.state == "removal_requested":
+            # Only looked up (document and contract) to be removed: nothing of it is sent as
+            # an inclusion, and the removal is due whatever the debtor's data became since.
+            return debt
+        # No control character, texts on one line and within the provider's field limits
+        # (a UserError otherwise: nothing is sent).
+        return integration._bureau_fit_debt(debt)
 
     # ------------------------------------------------------------------ commits
     def _bureau_commit(self, processed=0):

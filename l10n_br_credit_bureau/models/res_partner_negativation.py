@@ -65,7 +65,8 @@ class ResPartner(models.Model):
             "city": self.env._("city"),
             "state": self.env._("state"),
         }
-        missing = [label for key, label in labels.items() if not address[key]]
+        # Only spaces, tabs or line breaks (sent as one line, i.e. empty) count as missing.
+        missing = [label for key, label in labels.items() if not address[key].strip()]
         if address["zip"] and len(address["zip"]) != 8:
             missing.append(self.env._("a CEP of 8 digits"))
         return missing

@@ -4,7 +4,7 @@ from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError
 
 from ..const import DEFAULT_REPEAT_INTERVAL, PARAM_REPEAT_INTERVAL
-from ..tools import format_document, validate_document
+from ..tools import check_text, format_document, validate_document
 
 
 class CreditBureauConsultWizard(models.TransientModel):
@@ -178,6 +178,24 @@ class CreditBureauConsultWizard(models.TransientModel):
                 product=product.display_name,
             )
         return text, "warning"
+
+    # ------------------------------------------------------------------ typed text
+    def _check_typed_text(self, vals):
+        """A control character typed or pasted into the wizard is refused with a clear
+        message before the wizard is saved (PostgreSQL would refuse a NUL with a traceback)."""
+        check_text(self.env, vals.get("document"), self.env._("The CPF/CNPJ"), strict=True)
+        for name in ("reason", "repeat_reason"):
+            check_text(self.env, vals.get(name), self._fields[name]._description_string(self.env))
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        for vals in vals_list:
+            self._check_typed_text(vals)
+        return super().create(vals_list)
+
+    def write(self, vals):
+        self._check_typed_text(vals)
+        return super().write(vals)
 
     @api.depends("document", "company_id")
     def _compute_previous_consultation_id(self):

@@ -54,12 +54,26 @@ class CreditBureauMassNegativateWizard(models.TransientModel):
     blocked_count = fields.Integer(compute="_compute_totals", string="Blocked")
     ok_amount = fields.Monetary(compute="_compute_totals", string="Amount to send")
     debtor_count = fields.Integer(compute="_compute_totals", string="Debtors")
+    above_ceiling_count = fields.Integer(
+        compute="_compute_totals",
+        string="Above the maximum without confirmation",
+        help="Selected invoices whose open amount is above their integration's maximum "
+        "amount without confirmation.",
+    )
+    confirm_above_ceiling = fields.Boolean(
+        string="I confirm the amounts above the ceiling",
+        help="The selected invoices above their integration's maximum amount without "
+        "confirmation are negativated only when this is ticked (a typing error of one digit "
+        "multiplies a debt by ten). The confirmation is written on each negativation.",
+    )
 
     def _bureau_selected_lines(self):
         """The lines that would be sent: without blocker, and kept selected by the user."""
         return self.line_ids.filtered(lambda line: line.include and not line.blocked)
 
-    @api.depends("line_ids.blocked", "line_ids.include", "line_ids.amount")
+    @api.depends(
+        "line_ids.blocked", "line_ids.include", "line_ids.amount", "line_ids.above_ceiling"
+    )
     def _compute_totals(self):
         for wizard in self:
             ok = wizard._bureau_selected_lines()
@@ -67,6 +81,7 @@ class CreditBureauMassNegativateWizard(models.TransientModel):
             wizard.blocked_count = len(wizard.line_ids.filtered("blocked"))
             wizard.ok_amount = sum(ok.mapped("amount"))
             wizard.debtor_count = len(ok.partner_id)
+            wizard.above_ceiling_count = len(ok.filtered("above_ceiling"))
 
     # ------------------------------------------------------------------ natureza
     def _bureau_target_integrations(self):
@@ -234,9 +249,29 @@ class CreditBureauMassNegativateWizard(models.TransientModel):
 
     def _bureau_preview_commands(self, excluded=None):
         excluded_ids = set(excluded.ids) if excluded else set()
-        checked = self.env["credit.bureau.negativation"]._bureau_check(self.move_ids)
+        Negativation = self.env["credit.bureau.negativation"]
+        # An amount above the ceiling is the user's to confirm here (see
+        # ``confirm_above_ceiling``), not a blocker; in the preview of the automatic routine,
+        # which never confirms, it is one.
+        confirmable = self.env["account.move"] if self.dry_run else self.move_ids
+        checked = Negativation._bureau_check(self.move_ids, confirmed_above_ceiling=confirmable)
         commands = [fields.Command.clear()]
         for move, integration, blockers in checked:
+            above = bool(integration) and move.amount_residual > integration.max_amount
+            warnings = []
+            if above and not blockers:
+                warnings.append(
+                    self.env._(
+                        "Above the maximum without confirmation (%(maximum)s): sent only if "
+                        'you tick "I confirm the amounts above the ceiling".',
+                        maximum=move.currency_id.format(integration.max_amount),
+                    )
+                )
+            if integration and not blockers:
+                shortened = integration._bureau_apply_limits(
+                    Negativation._bureau_preview_debt(move)
+                )
+                warnings += integration._bureau_limit_notes(shortened[1])
             commands.append(
                 fields.Command.create(
                     {
@@ -244,6 +279,8 @@ class CreditBureauMassNegativateWizard(models.TransientModel):
                         "integration_id": integration.id,
                         "blockers": "\n".join(blockers),
                         "blocked": bool(blockers),
+                        "above_ceiling": above,
+                        "warnings": "\n".join(warnings),
                         "include": not blockers and move.id not in excluded_ids,
                     }
                 )
@@ -298,6 +335,19 @@ class CreditBureauMassNegativateWizard(models.TransientModel):
         problems = self._bureau_restriction_problems()
         if problems:
             raise UserError("\n".join(problems))
+        above = selected.filtered("above_ceiling")
+        if above and not self.confirm_above_ceiling:
+            raise UserError(
+                self.env._(
+                    "These invoices are above their integration's maximum amount without "
+                    'confirmation; nothing was sent. Tick "I confirm the amounts above the '
+                    'ceiling" if the amounts are right, or untick them:\n%s',
+                    "\n".join(
+                        f"{line.move_id.name}: {line.move_id.currency_id.format(line.amount)}"
+                        for line in above
+                    ),
+                )
+            )
 
     def action_negativate(self):
         self.ensure_one()
@@ -310,6 +360,7 @@ class CreditBureauMassNegativateWizard(models.TransientModel):
         self.restriction_code_id = chosen  # checked below, never replaced silently
         self._bureau_check_before_sending(selected_before)
         moves = self._bureau_selected_lines().move_id
+        confirmed = self._bureau_selected_lines().filtered("above_ceiling").move_id
         send_sms = {"default": None, "yes": True, "no": False}[self.send_sms]
         batch = self.env["credit.bureau.negativation.batch"]
         if self.origin == "mass":
@@ -333,6 +384,7 @@ class CreditBureauMassNegativateWizard(models.TransientModel):
             restriction_code=self.restriction_code_id.code or None,
             send_sms=send_sms,
             batch=batch or None,
+            confirmed_above_ceiling=confirmed,
         )
         if batch:
             return {
@@ -380,6 +432,11 @@ class CreditBureauMassNegativateLine(models.TransientModel):
     integration_id = fields.Many2one("credit.bureau.integration")
     blocked = fields.Boolean()
     blockers = fields.Text()
+    above_ceiling = fields.Boolean(
+        string="Above the ceiling",
+        help="The open amount is above the integration's maximum amount without confirmation.",
+    )
+    warnings = fields.Text(string="Notes")
 
 
 class CreditBureauNegativationRemoveWizard(models.TransientModel):

@@ -500,6 +500,11 @@ class CreditBureauIntegration(models.Model):
             },
         }
 
+    def _bureau_field_limits(self):
+        if self.provider != SOA:
+            return super()._bureau_field_limits()
+        return dict(const.FIELD_LIMITS)
+
     def _bureau_include(self, debt):
         if self.provider != SOA:
             return super()._bureau_include(debt)

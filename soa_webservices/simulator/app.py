@@ -40,7 +40,10 @@ marked ``# assumed`` are our modelling of what is not public:
 * ``Concentre.Adicionais`` is a comma-separated string (``"Score"``);
 * the ``Crednet`` operation of ``serasa/crednet.asmx`` (the service is public, its contract is
   not): same request and answer shape as ``Concentre`` (``RetornoCrednet``);
-* both environments share one prepaid balance and charge the same prices.
+* both environments share one prepaid balance and charge the same prices;
+* the widths of Incluir's fields (``MAX_LENGTHS``: the address parts 45 characters each,
+  Contrato and NossoNumero 30) and of Valor (15 digits, cents included): a longer value is
+  refused with ``G000M001``.
 """
 
 import copy
@@ -624,6 +627,29 @@ def _years_ago(today, years):
 
 def _fmt_date(day):
     return day.strftime("%d/%m/%Y")
+
+
+# Widths of Incluir's fields, in characters (assumed, as the client's const.py), and the
+# digits of Valor, cents included.
+MAX_LENGTHS = {
+    "Logradouro": 45,
+    "Numero": 45,
+    "Complemento": 45,
+    "Bairro": 45,
+    "Contrato": 30,
+    "NossoNumero": 30,
+}
+MAX_VALUE_DIGITS = 15
+
+
+def _check_lengths(fields, label):
+    for name, value in fields.items():
+        limit = MAX_LENGTHS.get(name)
+        if limit and len(_text(value)) > limit:
+            raise SimError(
+                "G000M001",
+                f"{name} {label} com {len(_text(value))} caracteres: o máximo é {limit}.",
+            )
 
 
 def _money(value):
@@ -1412,6 +1438,7 @@ class SOAWebServicesSimulator:
     @staticmethod
     def _check_address(endereco, label, full=True):
         endereco = _dict(endereco)
+        _check_lengths(endereco, f"do endereço do devedor {label}")
         cep = re.sub(r"\D", "", _text(endereco.get("CEP")))
         missing = [] if len(cep) == 8 and len(set(cep)) > 1 else ["CEP (8 dígitos)"]
         required = ("Logradouro", "Numero", "Bairro") if full else ("Numero",)
@@ -1513,6 +1540,7 @@ class SOAWebServicesSimulator:
         contrato = _text(restricao.get("Contrato"))
         if not contrato:
             raise SimError("G000M001", "Contrato não informado.")
+        _check_lengths(restricao, "da restrição")
         today = datetime.date.today()
         vencimento = _parse_date(restricao.get("DataVencimento"))
         if vencimento is None:
@@ -1528,6 +1556,8 @@ class SOAWebServicesSimulator:
             valor = _money(_text(restricao.get("Valor")) or "x")
         except decimal.InvalidOperation:
             raise SimError("G000M001", "Valor não informado ou inválido.") from None
+        if len(str(int(abs(valor) * 100))) > MAX_VALUE_DIGITS:
+            raise SimError("G000M001", f"Valor com mais de {MAX_VALUE_DIGITS} dígitos.")
         if valor < self.min_value:
             raise SimError(
                 "N000M006", f"Valor {_brl(valor)} abaixo do mínimo de {_brl(self.min_value)}."

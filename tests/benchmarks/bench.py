@@ -6,7 +6,9 @@ Run through ``tests/benchmarks/run``, which prepares a scratch database per scen
 
 Scenarios: ``mass`` (mass negativation: queueing by the wizard path, then the sending cron),
 ``removal`` (automatic-removal scan over active negativations, some paid), ``poll`` (status
-poll over pending negativations), ``auto`` (the automatic-negativation run, twice).
+poll over pending negativations), ``auto`` (the automatic-negativation run, twice), ``oca``
+(the automatic run and OCA ``account_credit_control``'s run over the same data set; the
+runner installs that addon into the scenario's database).
 
 Every figure comes from one process talking to a local PostgreSQL: wall time, the number of
 SQL queries (Odoo's cursor counts each ``execute``), the time spent in those queries plus the
@@ -18,6 +20,7 @@ context, so that ``_commit_progress`` commits after each record as in production
 import argparse
 import cProfile
 import io
+import os
 import pstats
 import random
 import re
@@ -122,8 +125,25 @@ def _profile_hook(cr, query, params, start, delay):
     PROFILE["origins"][origin] += 1
 
 
+BACKEND = {"pid": None}
+
+
+def _backend_cpu():
+    """CPU seconds used so far by the PostgreSQL process serving the main cursor (from
+    /proc: the server is on this machine), or 0 when it cannot be read."""
+    try:
+        with open(f"/proc/{BACKEND['pid']}/stat", encoding="ascii") as stat:
+            fields_ = stat.read().rsplit(")", 1)[1].split()
+    except (OSError, TypeError, IndexError):
+        return 0.0
+    # utime and stime are fields 14 and 15 of the line (11 and 12 after the name)
+    return (int(fields_[11]) + int(fields_[12])) / os.sysconf("SC_CLK_TCK")
+
+
 class Meter:
-    """Counts queries, DB time, provider time and wall time of a block (nestable)."""
+    """Counts queries, DB time, provider time and wall time of a block (nestable), and the
+    CPU time of this process and of its PostgreSQL backend: on a shared machine the wall
+    time varies with the others' load, the CPU time much less."""
 
     def __init__(self, label):
         self.label = label
@@ -140,6 +160,8 @@ class Meter:
             STATS["provider_calls"],
             STATS["worker_queries"],
             STATS["worker_query_time"],
+            time.process_time(),
+            _backend_cpu(),
         )
 
     def __enter__(self):
@@ -150,7 +172,9 @@ class Meter:
         end = self._snapshot()
         delta = [b - a for a, b in zip(self._start, end, strict=True)]
         self.wall, self.queries, query_time, commit_time, self.commits = delta[:5]
-        self.provider, self.provider_calls, worker_queries, worker_time = delta[5:]
+        self.provider, self.provider_calls, worker_queries, worker_time = delta[5:9]
+        self.cpu_odoo, self.cpu_pg = delta[9:]
+        self.cpu = self.cpu_odoo + self.cpu_pg
         self.queries += worker_queries
         self.db = query_time + worker_time + commit_time
         self.commit_time = commit_time
@@ -166,6 +190,7 @@ class Meter:
             f"{self.label:<44} wall {self.wall:8.2f} s | {self.queries:7d} queries | "
             f"DB {self.db:7.2f} s | provider {self.provider:7.2f} s ({self.provider_calls} calls)"
             f" | Python {python} | {self.commits} commits {self.commit_time:.2f} s"
+            f" | CPU {self.cpu:.2f} s (Odoo {self.cpu_odoo:.2f} + PostgreSQL {self.cpu_pg:.2f})"
         )
         if records:
             text += (
@@ -807,8 +832,11 @@ def _negativation_stats(env):
     return f"planner statistics: reltuples={tuples}, relpages={pages}, last ANALYZE {last}"
 
 
-def scenario_auto(env, args):
-    """The automatic-negativation run (daily cron), then a second run right after."""
+def build_auto_data(env, args):
+    """The automatic run's data set: the customers, their invoices (paid, partly paid, open,
+    due over ``--auto-days``) and the removed negativations of the past, analysed; the
+    integration set for the automatic routine (30 days after the due date). Returns
+    (company, integration, the prototype invoice)."""
     rng = random.Random(13)
     company, integration = setup_company(env, 0)
     customers = args.auto_customers
@@ -841,6 +869,12 @@ def scenario_auto(env, args):
         "(history); negativation table: "
         f"{table_rows(env, 'credit_bureau_negativation')} rows"
     )
+    return company, integration, proto
+
+
+def scenario_auto(env, args):
+    """The automatic-negativation run (daily cron), then a second run right after."""
+    _company, integration, _proto = build_auto_data(env, args)
     print("  " + _negativation_stats(env))
     query = _candidate_query(env, integration)
     print("  plan of the candidate search before the first run:")
@@ -880,11 +914,105 @@ def scenario_auto(env, args):
         )
 
 
+def _oca_policy(env, company, proto, delay_days):
+    """OCA account_credit_control set up for the same rule as the automatic routine: a policy
+    of one level, "due date + ``delay_days``", on the invoices' receivable account, the
+    company's default policy."""
+    receivable = proto.line_ids.filtered(lambda line: line.display_type == "payment_term")
+    policy = env["credit.control.policy"].create(
+        {
+            "name": "Benchmark: one level",
+            "account_ids": [fields.Command.set(receivable.account_id.ids)],
+            "level_ids": [
+                fields.Command.create(
+                    {
+                        "name": f"{delay_days} dias após o vencimento",
+                        "level": 1,
+                        "computation_mode": "net_days",
+                        "delay_days": delay_days,
+                        "channel": "letter",
+                        "email_template_id": env.ref(
+                            "account_credit_control.email_template_credit_control_base"
+                        ).id,
+                        "custom_text": "Consta em aberto a fatura abaixo.",
+                        "custom_mail_text": "<p>Consta em aberto a fatura abaixo.</p>",
+                    }
+                )
+            ],
+        }
+    )
+    company.credit_policy_id = policy
+    env.cr.commit()
+    return policy
+
+
+def scenario_oca(env, args):
+    """OCA account_credit_control's run vs our automatic run, over the same data set."""
+    if "credit.control.run" not in env:
+        raise SystemExit(
+            "account_credit_control is not installed: run ./tests/benchmarks/run --only oca"
+        )
+    company, integration, proto = build_auto_data(env, args)
+    policy = _oca_policy(env, company, proto, integration.auto_days_after_due)
+    print(
+        f"  OCA policy: one level, net_days + {integration.auto_days_after_due} days, letter, on "
+        f"{policy.account_ids.code}; both runs as the superuser, like a scheduled action"
+    )
+
+    def ours():
+        run_cron(env, "l10n_br_credit_bureau.ir_cron_negativation_auto", "_cron_auto_negativate")
+
+    def oca():
+        run = env["credit.control.run"].create({"date": TODAY, "policy_ids": [(6, 0, policy.ids)]})
+        run.generate_credit_lines()
+        env.flush_all()
+        env.cr.commit()
+
+    runs = [
+        ("ours", "_cron_auto_negativate", ours, "credit_bureau_negativation"),
+        ("OCA", "credit.control.run generate_credit_lines", oca, "credit_control_line"),
+    ]
+    if args.oca_first:
+        runs.reverse()
+    results = {}
+    for who, label, function, table in runs:
+        env.invalidate_all()
+        before, messages = table_rows(env, table), table_rows(env, "mail_message")
+        with profiled(), Meter(f"{who}: {label}") as meter:
+            function()
+        created = table_rows(env, table) - before
+        report(meter, created or None)
+        print(
+            f"  created {created} records ({table}), "
+            f"{table_rows(env, 'mail_message') - messages} chatter messages"
+        )
+        print_profile(args.top)
+        results[who] = (meter, created)
+    (mine, mine_count), (theirs, theirs_count) = results["ours"], results["OCA"]
+    ratio = mine.wall / theirs.wall
+    cpu_ratio = mine.cpu / theirs.cpu if theirs.cpu else float("nan")
+    print("\n  SUMMARY automatic run vs OCA account_credit_control (target: ours < 1/3 of OCA's)")
+    print(
+        f"  ours {mine.wall:.2f} s ({mine_count} negativations, {mine.queries} queries) | "
+        f"OCA {theirs.wall:.2f} s ({theirs_count} credit lines, {theirs.queries} queries) | "
+        f"ratio {ratio:.3f} ({verdict(ratio < 1 / 3)}); per record "
+        f"{1000 * mine.wall / max(mine_count, 1):.2f} ms vs "
+        f"{1000 * theirs.wall / max(theirs_count, 1):.2f} ms; "
+        f"{'OCA' if args.oca_first else 'ours'} ran first"
+    )
+    print(
+        f"  CPU (Odoo + PostgreSQL): ours {mine.cpu:.2f} s | OCA {theirs.cpu:.2f} s | ratio "
+        f"{cpu_ratio:.3f} ({verdict(cpu_ratio < 1 / 3)}): less sensitive to the machine's load "
+        "than the wall time"
+    )
+
+
 SCENARIOS = {
     "mass": scenario_mass,
     "removal": scenario_removal,
     "poll": scenario_poll,
     "auto": scenario_auto,
+    "oca": scenario_oca,
 }
 TODAY = None
 
@@ -922,6 +1050,9 @@ def parse_args(argv):
     parser.add_argument(
         "--auto-history", type=int, default=200, help="removed negativations before the run"
     )
+    parser.add_argument(
+        "--oca-first", action="store_true", help="oca: run OCA's credit control first"
+    )
     args = parser.parse_args(argv)
     if args.quick:
         for name in (
@@ -953,6 +1084,8 @@ def main(argv=None):
     with registry.cursor() as cr:
         env = Environment(cr, SUPERUSER_ID, {})
         TODAY = fields.Date.context_today(env["res.partner"])
+        cr.execute("SELECT pg_backend_pid()")
+        BACKEND["pid"] = cr.fetchone()[0]
         _instrument(env)
         if args.cprofile:
             profiled.python = cProfile.Profile()
