@@ -18,5 +18,7 @@ from . import test_negativation_integrity
 from . import test_access_matrix
 from . import test_cron_language
 from . import test_catalog
+from . import test_rights
+from . import test_product_cost
 from . import test_negativation_chatter
 from . import test_bad_input
