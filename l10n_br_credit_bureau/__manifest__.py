@@ -27,6 +27,7 @@
         "views/res_company_views.xml",
         "views/res_config_settings_views.xml",
         "views/menus.xml",
+        "views/credit_bureau_statement_views.xml",
     ],
     "assets": {
         "web.assets_tests": [
