@@ -29,6 +29,9 @@
         "views/menus.xml",
     ],
     "assets": {
+        "web.assets_backend": [
+            "l10n_br_credit_bureau/static/src/**/*",
+        ],
         "web.assets_tests": [
             "l10n_br_credit_bureau/static/tests/tours/**/*",
         ],

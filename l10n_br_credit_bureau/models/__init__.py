@@ -16,3 +16,4 @@ from . import res_partner_negativation
 from . import account_move
 from . import crm_lead
 from . import res_config_settings
+from . import ir_websocket
