@@ -7,7 +7,11 @@ import time
 
 from markupsafe import Markup
 
-from odoo import fields, models
+from odoo import api, fields, models
+from odoo.exceptions import ValidationError
+from odoo.http import request
+from odoo.modules import module as odoo_module
+from odoo.tools import config
 
 from ..tools import CreditBureauError
 
@@ -36,6 +40,31 @@ class CreditBureauIntegration(models.Model):
         string="Simulated failure",
         help="Simulated provider: every call fails this way (tests).",
     )
+
+    @api.model
+    def _dummy_allowed(self):
+        """The simulated provider is offered to tests, developer mode and the system's own
+        code (benchmarks, demo scripts), never to users choosing a distributor."""
+        debug = bool(request and getattr(request, "session", None) and request.session.debug)
+        return bool(self.env.su or debug or odoo_module.current_test or config["test_enable"])
+
+    @api.constrains("provider")
+    def _check_dummy_provider(self):
+        if self.filtered(lambda i: i.provider == "dummy") and not self._dummy_allowed():
+            raise ValidationError(
+                self.env._(
+                    'The simulated provider ("Simulated (tests)") is for tests and developer '
+                    "mode only: choose the integration's distributor."
+                )
+            )
+
+    @api.model
+    def fields_get(self, allfields=None, attributes=None):
+        result = super().fields_get(allfields, attributes)
+        selection = result.get("provider", {}).get("selection")
+        if selection and not self._dummy_allowed():
+            result["provider"]["selection"] = [item for item in selection if item[0] != "dummy"]
+        return result
 
     def _dummy_call(self, operation):
         self.ensure_one()
