@@ -261,18 +261,18 @@ class TestConsultationPdf(HttpCase, CreditBureauCommon):
         pages = []
         for page in PdfFileReader(io.BytesIO(pdf)).pages:
             runs = []
+            pages.append(runs)
 
-            def visit(text, cm, tm, _font, size, runs=runs):
+            def visit(text, cm, tm, _font, size):
                 if not text.strip():
                     return
                 # The run's matrix (text matrix x current matrix): its baseline and scale.
                 y = tm[4] * cm[1] + tm[5] * cm[3] + cm[5]
                 scale = abs(tm[3] * cm[3]) or 1.0
                 height = size * scale
-                runs.append((text.strip(), y - 0.25 * height, y + height))
+                pages[-1].append((text.strip(), y - 0.25 * height, y + height))
 
             page.extract_text(visitor_text=visit)
-            pages.append(runs)
         return pages
 
     def test_header_address_never_overlaps_the_title(self):
