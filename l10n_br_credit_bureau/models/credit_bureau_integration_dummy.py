@@ -23,6 +23,11 @@ def dummy_profile(document):
     return DUMMY_PROFILES[ord(document[-1]) % len(DUMMY_PROFILES)]
 
 
+def _testing():
+    """Running Odoo's tests (the simulated provider is theirs)."""
+    return bool(odoo_module.current_test or config["test_enable"])
+
+
 class CreditBureauIntegration(models.Model):
     _inherit = "credit.bureau.integration"
 
@@ -46,17 +51,28 @@ class CreditBureauIntegration(models.Model):
         """The simulated provider is offered to tests, developer mode and the system's own
         code (benchmarks, demo scripts), never to users choosing a distributor."""
         debug = bool(request and getattr(request, "session", None) and request.session.debug)
-        return bool(self.env.su or debug or odoo_module.current_test or config["test_enable"])
+        return bool(self.env.su or debug or _testing())
 
-    @api.constrains("provider")
-    def _check_dummy_provider(self):
-        if self.filtered(lambda i: i.provider == "dummy") and not self._dummy_allowed():
+    # Checked at create/write, not in an ``api.constrains`` (which Odoo runs as superuser).
+    def _check_dummy_provider(self, vals_list):
+        if any(vals.get("provider") == "dummy" for vals in vals_list) and (
+            not self._dummy_allowed()
+        ):
             raise ValidationError(
                 self.env._(
                     'The simulated provider ("Simulated (tests)") is for tests and developer '
                     "mode only: choose the integration's distributor."
                 )
             )
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        self._check_dummy_provider(vals_list)
+        return super().create(vals_list)
+
+    def write(self, vals):
+        self._check_dummy_provider([vals])
+        return super().write(vals)
 
     @api.model
     def fields_get(self, allfields=None, attributes=None):
