@@ -30,6 +30,9 @@
         "views/credit_bureau_statement_views.xml",
     ],
     "assets": {
+        "web.assets_backend": [
+            "l10n_br_credit_bureau/static/src/**/*",
+        ],
         "web.assets_tests": [
             "l10n_br_credit_bureau/static/tests/tours/**/*",
         ],

@@ -500,6 +500,17 @@ def ensure_integrations(env):
                 integration[field] = usual or codes[:1]
 
 
+def ensure_document_layout(env):
+    """Every demo company gets Odoo's standard document layout, so that printing an
+    invoice does not open "Configurar o layout" first (idempotent, run on an existing demo
+    database too). Our own reports do not depend on it: they have their own layout."""
+    layout = env.ref("web.external_layout_standard", raise_if_not_found=False)
+    if layout:
+        env["res.company"].search([("external_report_layout_id", "=", False)]).write(
+            {"external_report_layout_id": layout.id}
+        )
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("-c", "--config", required=True)
@@ -516,6 +527,7 @@ def main():
             print(f"Demo data already in {args.database} (loaded {loaded}).")
         else:
             load(env)
+        ensure_document_layout(env)
         ensure_integrations(env)
     return 0
 

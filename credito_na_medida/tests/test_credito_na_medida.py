@@ -360,7 +360,11 @@ class TestCreditoNaMedida(CreditBureauCommon):
         text = PdfReader(io.BytesIO(pdf)).pages[0].extract_text()
         self.assertIn(answer["id"], text)  # the vendor's own report, not ours
         self.assertIn(format_document("39053344705"), text)
+        # "Print report" prints our report (the distributor's PDF following it); the
+        # distributor's PDF alone has its own button.
         action = consultation.with_user(self.consult_user).action_print_report()
+        self.assertEqual(action["type"], "ir.actions.report")
+        action = consultation.with_user(self.consult_user).action_download_provider_report()
         self.assertEqual(action["type"], "ir.actions.act_url")
         self.assertEqual(action["url"], f"/web/content/{attachment.id}?download=true")
 
@@ -693,7 +697,8 @@ class TestCreditoNaMedida(CreditBureauCommon):
 
 @tagged("post_install", "-at_install")
 class TestCreditoNaMedidaPrint(LoopbackRequestsMixin, HttpCase):
-    """ "Print report" downloads, over HTTP, the very PDF the distributor sent."""
+    """ "Print report" prints ours followed by the distributor's PDF; "Provider's PDF"
+    downloads, over HTTP, the very PDF the distributor sent."""
 
     def test_print_downloads_the_distributors_pdf(self):
         sim = CreditoNaMedidaSimulator().start()
@@ -716,7 +721,16 @@ class TestCreditoNaMedidaPrint(LoopbackRequestsMixin, HttpCase):
             wizard.action_consult()["res_id"]
         )
         self.assertEqual(consultation.state, "done", consultation.error_message)
-        action = consultation.action_print_report()
+        # Our report, then the distributor's pages, in one PDF.
+        printed, _kind = (
+            self.env["ir.actions.report"]
+            .with_context(force_report_rendering=True)
+            ._render_qweb_pdf("l10n_br_credit_bureau.report_consultation", consultation.ids)
+        )
+        pages = PdfReader(io.BytesIO(printed)).pages
+        self.assertIn(consultation.name, pages[0].extract_text())
+        self.assertIn(consultation.protocol, pages[-1].extract_text())
+        action = consultation.action_download_provider_report()
         self.authenticate("admin", "admin")
         response = self.url_open(action["url"])
         self.assertEqual(response.status_code, 200)

@@ -17,3 +17,5 @@ from . import res_partner_negativation
 from . import account_move
 from . import crm_lead
 from . import res_config_settings
+from . import ir_websocket
+from . import ir_actions_report

@@ -44,6 +44,7 @@ class AccountMove(models.Model):
             "view_mode": "form",
             "target": "new",
             "context": {
+                "dialog_size": "extra-large",
                 "default_origin": "manual",
                 "default_partner_id": self[:1].partner_id.commercial_partner_id.id,
                 "default_move_ids": self.ids,

@@ -339,15 +339,24 @@ class CreditBureauConsultation(models.Model):
 
     # ------------------------------------------------------------------ actions
     def action_print_report(self):
-        """The printable report: the provider's own PDF when it sent one, else ours."""
+        """Our printable report, for every provider; when the provider sent its own PDF
+        (Crédito na Medida), it follows ours in the same file. Never asks for the company's
+        document layout: our report has its own."""
         self.ensure_one()
-        if self.report_format == "pdf" and self.report_attachment_id:
-            return {
-                "type": "ir.actions.act_url",
-                "url": f"/web/content/{self.report_attachment_id.id}?download=true",
-                "target": "download",
-            }
-        return self.env.ref("l10n_br_credit_bureau.action_report_consultation").report_action(self)
+        return self.env.ref("l10n_br_credit_bureau.action_report_consultation").report_action(
+            self, config=False
+        )
+
+    def action_download_provider_report(self):
+        """The provider's own PDF alone, as it sent it."""
+        self.ensure_one()
+        if not (self.report_format == "pdf" and self.report_attachment_id):
+            raise UserError(self.env._("The provider sent no PDF report for this consultation."))
+        return {
+            "type": "ir.actions.act_url",
+            "url": f"/web/content/{self.report_attachment_id.id}?download=true",
+            "target": "download",
+        }
 
     def action_open_partner(self):
         self.ensure_one()

@@ -7,7 +7,11 @@ import time
 
 from markupsafe import Markup
 
-from odoo import fields, models
+from odoo import api, fields, models
+from odoo.exceptions import ValidationError
+from odoo.http import request
+from odoo.modules import module as odoo_module
+from odoo.tools import config
 
 from ..tools import CreditBureauError
 
@@ -17,6 +21,11 @@ DUMMY_PROFILES = ("clean", "financial", "protest", "check")
 def dummy_profile(document):
     """The deterministic profile of a document: its last character picks it."""
     return DUMMY_PROFILES[ord(document[-1]) % len(DUMMY_PROFILES)]
+
+
+def _testing():
+    """Running Odoo's tests (the simulated provider is theirs)."""
+    return bool(odoo_module.current_test or config["test_enable"])
 
 
 class CreditBureauIntegration(models.Model):
@@ -36,6 +45,42 @@ class CreditBureauIntegration(models.Model):
         string="Simulated failure",
         help="Simulated provider: every call fails this way (tests).",
     )
+
+    @api.model
+    def _dummy_allowed(self):
+        """The simulated provider is offered to tests, developer mode and the system's own
+        code (benchmarks, demo scripts), never to users choosing a distributor."""
+        debug = bool(request and getattr(request, "session", None) and request.session.debug)
+        return bool(self.env.su or debug or _testing())
+
+    # Checked at create/write, not in an ``api.constrains`` (which Odoo runs as superuser).
+    def _check_dummy_provider(self, vals_list):
+        if any(vals.get("provider") == "dummy" for vals in vals_list) and (
+            not self._dummy_allowed()
+        ):
+            raise ValidationError(
+                self.env._(
+                    'The simulated provider ("Simulated (tests)") is for tests and developer '
+                    "mode only: choose the integration's distributor."
+                )
+            )
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        self._check_dummy_provider(vals_list)
+        return super().create(vals_list)
+
+    def write(self, vals):
+        self._check_dummy_provider([vals])
+        return super().write(vals)
+
+    @api.model
+    def fields_get(self, allfields=None, attributes=None):
+        result = super().fields_get(allfields, attributes)
+        selection = result.get("provider", {}).get("selection")
+        if selection and not self._dummy_allowed():
+            result["provider"]["selection"] = [item for item in selection if item[0] != "dummy"]
+        return result
 
     def _dummy_call(self, operation):
         self.ensure_one()

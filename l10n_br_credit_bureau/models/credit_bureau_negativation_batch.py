@@ -58,6 +58,28 @@ class CreditBureauNegativationBatch(models.Model):
                 )
         return super().create(vals_list)
 
+    def _bureau_notify_progress(self):
+        """Push these batches' counts to the forms open on them (the batch's bus channel,
+        see ``ir.websocket``): sent when the sending job commits, so a form follows the
+        progress without being reloaded."""
+        self.invalidate_recordset(
+            ["total_count", "sending_count", "sent_count", "error_count", "amount_total"]
+        )
+        for batch in self:
+            self.env["bus.bus"]._sendone(
+                batch,
+                "credit_bureau/batch_progress",
+                {
+                    "id": batch.id,
+                    "state": batch.state,
+                    "total": batch.total_count,
+                    "sending": batch.sending_count,
+                    "sent": batch.sent_count,
+                    "errors": batch.error_count,
+                    "refused": batch.refused_count,
+                },
+            )
+
     @api.model
     def _bureau_close_finished(self):
         """Close the batches with nothing left to send, with a summary for their author.
@@ -74,6 +96,7 @@ class CreditBureauNegativationBatch(models.Model):
                 refused=batch.refused_count,
             )
             batch.message_post(body=summary, partner_ids=batch.user_id.partner_id.ids)
+            batch._bureau_notify_progress()
 
     def action_view_negativations(self):
         self.ensure_one()

@@ -231,6 +231,8 @@ class CreditBureauNegativationSend(models.Model):
             integration._bureau_note_calls(
                 [outcome if crash is None else None for outcome, crash in outcomes], health
             )
+        # The open batch forms follow the progress: pushed with this group's commit.
+        self.batch_id.sudo()._bureau_notify_progress()
         return self._bureau_commit(len(self))
 
     def _bureau_include_prepare(self, debt):

@@ -100,6 +100,7 @@ class ResPartner(models.Model):
             "view_mode": "form",
             "target": "new",
             "context": {
+                "dialog_size": "extra-large",
                 "default_origin": "manual",
                 "default_partner_id": self.commercial_partner_id.id,
             },

@@ -23,3 +23,4 @@ from . import test_product_cost
 from . import test_negativation_chatter
 from . import test_bad_input
 from . import test_statement
+from . import test_dummy_provider

@@ -1,9 +1,11 @@
 import base64
+import io
 from datetime import timedelta
 
 from odoo import fields
 from odoo.exceptions import UserError
 from odoo.tests import HttpCase, tagged
+from odoo.tools.pdf import PdfFileReader, PdfFileWriter
 
 from .common import CreditBureauCommon
 
@@ -218,11 +220,100 @@ class TestConsultationPdf(HttpCase, CreditBureauCommon):
         )
         self.assertEqual(kind, "pdf")
         self.assertTrue(pdf.startswith(b"%PDF"))
-        # A provider that sends its own PDF: that PDF is the printable one.
+        # A provider that sends its own PDF (Crédito na Medida): our report is printed all
+        # the same, the provider's PDF following it in the same file; its PDF alone is
+        # downloaded with its own button.
+        provider_pdf = self._one_page_pdf()
         consultation.report_format = "pdf"
         consultation.report_attachment_id.write(
-            {"raw": b"%PDF-1.4 provider", "mimetype": "application/pdf"}
+            {"raw": provider_pdf, "mimetype": "application/pdf"}
         )
         action = consultation.action_print_report()
+        self.assertEqual(action["type"], "ir.actions.report")
+        ours_alone = len(PdfFileReader(io.BytesIO(pdf)).pages)
+        merged, _kind = (
+            self.env["ir.actions.report"]
+            .with_context(force_report_rendering=True)
+            ._render_qweb_pdf("l10n_br_credit_bureau.report_consultation", consultation.ids)
+        )
+        # Our report without its embedded HTML report (a PDF consultation has none) plus
+        # the provider's page.
+        self.assertEqual(len(PdfFileReader(io.BytesIO(merged)).pages), ours_alone)
+        self.assertIn("Credit consultation", self._pdf_text(merged))
+        action = consultation.action_download_provider_report()
         self.assertEqual(action["type"], "ir.actions.act_url")
         self.assertIn(str(consultation.report_attachment_id.id), action["url"])
+
+    def _one_page_pdf(self):
+        writer = PdfFileWriter()
+        writer.add_blank_page(width=595, height=842)
+        stream = io.BytesIO()
+        writer.write(stream)
+        return stream.getvalue()
+
+    @staticmethod
+    def _pdf_text(pdf):
+        return "\n".join(page.extract_text() for page in PdfFileReader(io.BytesIO(pdf)).pages)
+
+    @staticmethod
+    def _text_boxes(pdf):
+        """``[[(text, bottom, top)]]`` per page: each text run with its vertical extent in
+        PDF points (origin at the bottom of the page)."""
+        pages = []
+        for page in PdfFileReader(io.BytesIO(pdf)).pages:
+            runs = []
+            pages.append(runs)
+
+            def visit(text, cm, tm, _font, size):
+                if not text.strip():
+                    return
+                # The run's matrix (text matrix x current matrix): its baseline and scale.
+                y = tm[4] * cm[1] + tm[5] * cm[3] + cm[5]
+                scale = abs(tm[3] * cm[3]) or 1.0
+                height = size * scale
+                pages[-1].append((text.strip(), y - 0.25 * height, y + height))
+
+            page.extract_text(visitor_text=visit)
+        return pages
+
+    def test_header_address_never_overlaps_the_title(self):
+        """On both pages (the summary and the provider's report), the company block ends
+        above the page's title: read from the positions of the PDF's text."""
+        self.branch.partner_id.write(
+            {
+                "street": "Rua Barão de Jaguara, 1000",
+                "street2": "Centro",
+                "city": "Campinas",
+                "state_id": self.env.ref("base.state_br_sp").id,
+                "zip": "13015-002",
+                "country_id": self.env.ref("base.br").id,
+                "vat": "11.222.333/0001-81",
+            }
+        )
+        consultation = self._consult("529.982.247-25")
+        pdf, _kind = (
+            self.env["ir.actions.report"]
+            .with_context(force_report_rendering=True)
+            ._render_qweb_pdf("l10n_br_credit_bureau.report_consultation", consultation.ids)
+        )
+        pages = self._text_boxes(pdf)
+        self.assertGreaterEqual(len(pages), 2, "the provider's report has its own page")
+        for number, (runs, title) in enumerate(
+            zip(pages[:2], ("Credit consultation", "Provider's report"), strict=True), 1
+        ):
+            header = [run for run in runs if "CEP" in run[0] or "Campinas" in run[0]]
+            titles = [run for run in runs if title in run[0]]
+            self.assertTrue(header, f"page {number}: the company's address is printed")
+            self.assertTrue(titles, f"page {number}: the title {title!r} is printed")
+            header_bottom = min(bottom for _text, bottom, _top in header)
+            title_top = max(top for _text, _bottom, top in titles)
+            self.assertGreater(
+                header_bottom,
+                title_top,
+                f"page {number}: the address ({header}) overlaps the title ({titles})",
+            )
+            self.assertFalse(
+                [run for run in runs if run[0] in ("Brasil", "Brazil")],
+                f"page {number}: no country line in a Brazilian address",
+            )
+        self.assertNotIn("Your logo", self._pdf_text(pdf))

@@ -51,7 +51,8 @@ class CreditBureauMassNegativateWizard(models.TransientModel):
     dry_run = fields.Boolean(help="Preview only: nothing is sent.")
     line_ids = fields.One2many("credit.bureau.mass.negativate.line", "wizard_id")
     ok_count = fields.Integer(compute="_compute_totals", string="Ready")
-    blocked_count = fields.Integer(compute="_compute_totals", string="Blocked")
+    # Its own label: the count is plural ("Bloqueadas"), the line's flag singular.
+    blocked_count = fields.Integer(compute="_compute_totals", string="Blocked invoices")
     ok_amount = fields.Monetary(compute="_compute_totals", string="Amount to send")
     debtor_count = fields.Integer(compute="_compute_totals", string="Debtors")
     above_ceiling_count = fields.Integer(
@@ -304,6 +305,8 @@ class CreditBureauMassNegativateWizard(models.TransientModel):
             "view_mode": "form",
             "target": "new",
             "name": self.env._("Negativate"),
+            # Wide enough for the invoice, debtor, branch and integration names at 1366 px.
+            "context": {"dialog_size": "extra-large"},
         }
 
     def _bureau_check_before_sending(self, selected_before):

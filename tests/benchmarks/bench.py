@@ -24,12 +24,16 @@ import os
 import pstats
 import random
 import re
+import socket
+import subprocess
 import sys
 import threading
 import time
 import warnings
 from collections import Counter
 from datetime import timedelta
+
+import requests
 
 from odoo import fields, sql_db
 from odoo.api import SUPERUSER_ID, Environment
@@ -1015,12 +1019,129 @@ def scenario_oca(env, args):
     )
 
 
+# ---------------------------------------------------------------------------- print
+OLD_LAYOUT_ARCH = """<t t-name="bench_consultation_odoo_layout">
+    <t t-call="web.html_container">
+        <t t-foreach="docs" t-as="o">
+            <t t-call="web.external_layout">
+                <t t-set="company" t-value="o.company_id" />
+                <t t-call="l10n_br_credit_bureau.report_consultation_page" />
+            </t>
+        </t>
+    </t>
+</t>"""
+
+
+def _http_json(session, url, params):
+    answer = session.post(url, json={"jsonrpc": "2.0", "method": "call", "params": params})
+    answer.raise_for_status()
+    return answer.json()
+
+
+def scenario_print(env, args):
+    """Printing a consultation: Odoo's standard layout (before) vs ours (after), over HTTP.
+    The same consultation, the same content (``report_consultation_page``), printed through
+    a running Odoo server as a user does (``/report/pdf/...``): "before" is Odoo's
+    ``web.external_layout`` (the company header and footer as wkhtmltopdf header/footer
+    pages, the report's asset bundles fetched over HTTP, ``report.print_delay``), "after" is
+    our own layout. The first print of each includes what is done once (the bundles)."""
+    company = env.company
+    company.external_report_layout_id = env.ref("web.external_layout_standard")
+    integration = env["credit.bureau.integration"].create(
+        {"name": "Simulado", "provider": "dummy", "company_id": company.id}
+    )
+    integration.action_sync_products()
+    wizard = env["credit.bureau.consult.wizard"].create(
+        {"document": "529.982.247-25", "company_id": company.id, "reason": "benchmark"}
+    )
+    consultation = env["credit.bureau.consultation"].browse(wizard.action_consult()["res_id"])
+    view = env["ir.ui.view"].create(
+        {
+            "name": "bench_consultation_odoo_layout",
+            "type": "qweb",
+            "arch": OLD_LAYOUT_ARCH,
+            "key": "bench_consultation_odoo_layout",
+        }
+    )
+    env["ir.actions.report"].create(
+        {
+            "name": "Consultation (Odoo layout, benchmark)",
+            "model": "credit.bureau.consultation",
+            "report_type": "qweb-pdf",
+            "report_name": view.key,
+        }
+    )
+    env.ref("base.user_admin").password = "admin"
+    env.cr.commit()
+    with socket.socket() as probe:  # a free port for the print server
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    server = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "odoo",
+            "-c",
+            args.config,
+            "-d",
+            args.database,
+            "--http-port",
+            str(port),
+            "--log-level=warn",
+            "--max-cron-threads=0",
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        session = requests.Session()
+        for _attempt in range(600):
+            try:
+                session.get(f"{base}/web/login", timeout=60)
+                break
+            except requests.RequestException:
+                time.sleep(0.1)
+        _http_json(
+            session,
+            f"{base}/web/session/authenticate",
+            {"db": args.database, "login": "admin", "password": "admin"},
+        )
+        rows = []
+        Param = env["ir.config_parameter"]
+        for label, report, delay in (
+            ("before: Odoo's external_layout", view.key, "1000"),
+            ("  the same, report.print_delay 0", view.key, "0"),
+            ("after: our own layout", "l10n_br_credit_bureau.report_consultation", "1000"),
+        ):
+            # Odoo's default delay (1 s), or none: read by the server at each print.
+            Param.set_param("report.print_delay", delay)
+            env.cr.commit()
+            times = []
+            for _run in range(1 + args.print_runs):
+                started = time.perf_counter()
+                answer = session.get(f"{base}/report/pdf/{report}/{consultation.id}", timeout=120)
+                times.append(time.perf_counter() - started)
+                if not answer.content.startswith(b"%PDF"):
+                    raise RuntimeError(f"{label}: no PDF ({answer.status_code})")
+            later = sorted(times[1:])
+            rows.append((label, times[0], later[len(later) // 2], later[0], len(answer.content)))
+        print(f"  {'print':34} {'first':>8} {'median':>8} {'best':>8} {'PDF':>9}")
+        for label, first, median, best, size in rows:
+            print(f"  {label:34} {first:7.2f}s {median:7.2f}s {best:7.2f}s {size / 1024:7.0f}KB")
+        print(f"  ({args.print_runs} prints after the first; the median and best of those)")
+    finally:
+        server.terminate()
+        server.wait(30)
+
+
 SCENARIOS = {
     "mass": scenario_mass,
     "removal": scenario_removal,
     "poll": scenario_poll,
     "auto": scenario_auto,
     "oca": scenario_oca,
+    "print": scenario_print,
 }
 TODAY = None
 
@@ -1042,6 +1163,7 @@ def parse_args(argv):
     parser.add_argument(
         "--cprofile", type=int, default=0, help="print the N costliest Python functions"
     )
+    parser.add_argument("--print-runs", type=int, default=5, help="prints after the first")
     parser.add_argument("--mass-invoices", type=int, default=5000)
     parser.add_argument("--mass-debtors", type=int, default=2000)
     parser.add_argument("--removal-total", type=int, default=50000)
