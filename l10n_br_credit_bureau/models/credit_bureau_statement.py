@@ -42,7 +42,7 @@ class CreditBureauStatement(models.Model):
     integration_id = fields.Many2one("credit.bureau.integration", readonly=True)
     provider = fields.Selection(related="integration_id.provider")
     company_id = fields.Many2one("res.company", string="Branch", readonly=True)
-    user_id = fields.Many2one("res.users", string="User", readonly=True)
+    user_id = fields.Many2one("res.users", readonly=True)
     operation = fields.Selection(
         [("consultation", "Consultation"), ("inclusion", "Inclusion"), ("removal", "Removal")],
         readonly=True,
