@@ -194,6 +194,7 @@ class CreditBureauIntegration(models.Model):
     )
     is_paid_environment = fields.Boolean(compute="_compute_features")
     missing_defaults = fields.Char(
+        string="Missing defaults",
         compute="_compute_missing_defaults",
         help="Defaults the integration still lacks (the mass and automatic runs need them).",
     )

@@ -220,8 +220,8 @@ class CreditBureauRoutine(models.Model):
         help="The schedule's hours are read in this time zone.",
     )
     schedule_summary = fields.Char(string="Schedule", compute="_compute_schedule_summary")
-    next_run = fields.Datetime(readonly=True, copy=False)
-    last_run = fields.Datetime(readonly=True, copy=False)
+    next_run = fields.Datetime(string="Next run", readonly=True, copy=False)
+    last_run = fields.Datetime(string="Last run", readonly=True, copy=False)
     run_ids = fields.One2many("credit.bureau.routine.run", "routine_id", string="Runs")
     last_run_id = fields.Many2one(
         "credit.bureau.routine.run", string="Last run log", compute="_compute_last_run_id"
@@ -448,9 +448,12 @@ class CreditBureauRoutine(models.Model):
         self.ensure_one()
         started = fields.Datetime.now()
         author = self.env.user
-        routine = self.sudo()
+        # The flows' environment: superuser, in the language of the user who asked (Run
+        # now) or else of the company's users (the engine runs without one).
+        lang = self.env.context.get("lang") or self.integration_id.company_id._bureau_lang()
+        routine = self.sudo().with_context(lang=lang)
         tally = routine._bureau_call()
-        run = self.env["credit.bureau.routine.run"]._bureau_log(
+        run = routine.env["credit.bureau.routine.run"]._bureau_log(
             routine, tally, trigger, started, author
         )
         values = {"last_run": started}
@@ -468,7 +471,8 @@ class CreditBureauRoutine(models.Model):
         self.ensure_one()
         self.check_access("write")
         self.integration_id.check_access("write")
-        run = self.with_context(lang=self.env.lang)._bureau_execute("manual")
+        run = self.with_context(lang=self.env.context.get("lang") or self.env.user.lang)
+        run = run._bureau_execute("manual")
         return self.integration_id._bureau_notify(
             run.message, "warning" if run.state == "failed" else "success"
         )
@@ -498,10 +502,9 @@ class CreditBureauRoutine(models.Model):
                     routine._bureau_log_crash(error)
             else:
                 routine._bureau_execute("schedule")
-            time_left = self.env["ir.cron"]._commit_progress(
-                1, remaining=len(due) - index - 1
-            )
-            if time_left <= 0:
+            if in_cron and (
+                self.env["ir.cron"]._commit_progress(1, remaining=len(due) - index - 1) <= 0
+            ):
                 return
         upcoming = Routine.search(
             [("active", "=", True), ("next_run", "!=", False)], order="next_run", limit=1
@@ -513,20 +516,19 @@ class CreditBureauRoutine(models.Model):
         """An unexpected error stopped the routine: logged, rescheduled, the rest goes on."""
         self.ensure_one()
         started = fields.Datetime.now()
+        routine = self.sudo().with_context(lang=self.integration_id.company_id._bureau_lang())
         tally = RoutineTally()
         tally.note(
-            self.integration_id.id,
-            self.env._(
+            routine.integration_id.id,
+            routine.env._(
                 "Unexpected error, the technical detail is in the server log: %s",
                 type(error).__name__,
             ),
         )
-        self.env["credit.bureau.routine.run"]._bureau_log(
-            self, tally, "schedule", started, self.env.user, state="failed"
+        routine.env["credit.bureau.routine.run"]._bureau_log(
+            routine, tally, "schedule", started, self.env.user, state="failed"
         )
-        self.sudo().write(
-            {"last_run": started, "next_run": self._bureau_next_run(started)}
-        )
+        routine.write({"last_run": started, "next_run": routine._bureau_next_run(started)})
 
 
 class CreditBureauRoutineRun(models.Model):
@@ -571,7 +573,9 @@ class CreditBureauRoutineRun(models.Model):
     refused = fields.Integer(readonly=True, help="Invoices or records stopped by a blocker.")
     failed = fields.Integer(readonly=True, help="Calls to the provider that failed.")
     status_changes = fields.Integer(
-        readonly=True, help="Negativations whose status at the provider changed."
+        string="Status changes",
+        readonly=True,
+        help="Negativations whose status at the provider changed."
     )
     message = fields.Char(readonly=True)
 
@@ -611,7 +615,6 @@ class CreditBureauRoutineRun(models.Model):
         notes = tally.notes.get(integration_id, [])
         return (
             self.sudo()
-            .with_context(lang=self.env.context.get("lang"))
             .create(
                 {
                     "routine_id": routine.id,

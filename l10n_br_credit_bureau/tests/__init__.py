@@ -20,3 +20,4 @@ from . import test_cron_language
 from . import test_catalog
 from . import test_negativation_chatter
 from . import test_bad_input
+from . import test_routine
