@@ -649,7 +649,9 @@ class CreditBureauIntegration(models.Model):
                     ),
                 )
                 continue
-            if not (integration.auto_restriction_code_id or integration.default_restriction_code_id):
+            if not (
+                integration.auto_restriction_code_id or integration.default_restriction_code_id
+            ):
                 tally.note(
                     integration.id,
                     self.env._("Skipped: the integration has no restriction code (natureza)."),

@@ -86,9 +86,7 @@ class CreditBureauNegativationStatus(models.Model):
         else:
             message = self.env._(
                 "Status checked at the provider: no change (%(states)s).",
-                states=", ".join(
-                    sorted({labels[state] for state in sent.sudo().mapped("state")})
-                ),
+                states=", ".join(sorted({labels[state] for state in sent.sudo().mapped("state")})),
             )
         return {
             "type": "ir.actions.client",

@@ -12,6 +12,7 @@ import pytz
 
 from odoo import api, fields, models
 from odoo.exceptions import UserError, ValidationError
+
 from ..const import (
     ROUTINE_DEFAULT_SCHEDULES,
     ROUTINE_HORIZON_DAYS,
@@ -105,9 +106,7 @@ def parse_schedule_value(env, field_label, value, lowest, highest, names):
     for part in text.split(","):
         part = part.strip()
         if not part:
-            raise ValidationError(
-                env._("%(field)s: an empty item in the list.", field=field_label)
-            )
+            raise ValidationError(env._("%(field)s: an empty item in the list.", field=field_label))
         step = 1
         if "/" in part:
             part, _slash, step_text = part.partition("/")
@@ -197,9 +196,7 @@ class CreditBureauRoutine(models.Model):
     minutes = fields.Char(
         help='Minutes of the hour (0–59): "Todos", or a list such as 0,30, 15 or */15.'
     )
-    hours = fields.Char(
-        help='Hours of the day (0–23): "Todos", or a list such as 8, 6-22 or 0,12.'
-    )
+    hours = fields.Char(help='Hours of the day (0–23): "Todos", or a list such as 8, 6-22 or 0,12.')
     month_days = fields.Char(
         string="Days of the month",
         help='Days of the month (1–31): "Todos", or a list such as 5,20 or 1-10. With '
@@ -209,7 +206,7 @@ class CreditBureauRoutine(models.Model):
         help='Months (1–12 or jan, fev... dez): "Todos", or a list such as 1-6 or jan,jul.'
     )
     weekdays = fields.Char(
-        help='Weekdays (seg, ter, qua, qui, sex, sab, dom, or 1 = Monday ... 7 = Sunday): '
+        help="Weekdays (seg, ter, qua, qui, sex, sab, dom, or 1 = Monday ... 7 = Sunday): "
         '"Todos", or a list such as seg-sex.'
     )
     tz = fields.Selection(
@@ -355,7 +352,7 @@ class CreditBureauRoutine(models.Model):
         if integrations is None:
             integrations = (
                 self.env["credit.bureau.integration"].sudo().with_context(active_test=False)
-            ).search([])
+            ).search([("company_id", "!=", False)])  # every integration
         existing = {
             (routine.integration_id.id, routine.routine)
             for routine in Routine.search([("integration_id", "in", integrations.ids)])
@@ -415,9 +412,9 @@ class CreditBureauRoutine(models.Model):
         """The schedule of the same frequency as a scheduled action's interval, or {}."""
         number, unit = cron.interval_number, cron.interval_type
         if unit == "minutes" and number and 60 % number == 0:
-            return {"minutes": "*/%s" % number if number > 1 else "", "hours": ""}
+            return {"minutes": f"*/{number}" if number > 1 else "", "hours": ""}
         if unit == "hours" and number and 24 % number == 0:
-            return {"minutes": "0", "hours": "*/%s" % number if number > 1 else ""}
+            return {"minutes": "0", "hours": f"*/{number}" if number > 1 else ""}
         if unit == "days" and number == 1 and cron.nextcall:
             local = fields.Datetime.context_timestamp(
                 self.with_context(tz=self._default_tz()), cron.nextcall
@@ -486,7 +483,11 @@ class CreditBureauRoutine(models.Model):
         engine = self.env.ref(ENGINE_CRON)
         in_cron = bool(self.env.context.get("ir_cron_progress_id"))
         due = Routine.search(
-            [("active", "=", True), ("next_run", "!=", False), ("next_run", "<=", fields.Datetime.now())],
+            [
+                ("active", "=", True),
+                ("next_run", "!=", False),
+                ("next_run", "<=", fields.Datetime.now()),
+            ],
             order="next_run, id",
         )
         for index, routine in enumerate(due):
@@ -559,7 +560,7 @@ class CreditBureauRoutineRun(models.Model):
         readonly=True,
         string="Triggered by",
     )
-    user_id = fields.Many2one("res.users", string="User", readonly=True)
+    user_id = fields.Many2one("res.users", readonly=True)
     date_start = fields.Datetime(string="Started", required=True, readonly=True)
     date_end = fields.Datetime(string="Ended", readonly=True)
     state = fields.Selection(
@@ -575,7 +576,7 @@ class CreditBureauRoutineRun(models.Model):
     status_changes = fields.Integer(
         string="Status changes",
         readonly=True,
-        help="Negativations whose status at the provider changed."
+        help="Negativations whose status at the provider changed.",
     )
     message = fields.Char(readonly=True)
 
@@ -613,22 +614,19 @@ class CreditBureauRoutineRun(models.Model):
         integration_id = routine.integration_id.id
         counts = tally.counts.get(integration_id, Counter())
         notes = tally.notes.get(integration_id, [])
-        return (
-            self.sudo()
-            .create(
-                {
-                    "routine_id": routine.id,
-                    "routine": routine.routine,
-                    "integration_id": integration_id,
-                    "trigger": trigger,
-                    "user_id": author.id,
-                    "date_start": started,
-                    "date_end": fields.Datetime.now(),
-                    "state": state,
-                    "message": self._bureau_summary(counts, notes),
-                    **{key: counts.get(key, 0) for key in COUNT_KEYS},
-                }
-            )
+        return self.sudo().create(
+            {
+                "routine_id": routine.id,
+                "routine": routine.routine,
+                "integration_id": integration_id,
+                "trigger": trigger,
+                "user_id": author.id,
+                "date_start": started,
+                "date_end": fields.Datetime.now(),
+                "state": state,
+                "message": self._bureau_summary(counts, notes),
+                **{key: counts.get(key, 0) for key in COUNT_KEYS},
+            }
         )
 
     @api.model

@@ -268,7 +268,9 @@ class TestRoutineEngine(NegativationCommon):
         self.integration.auto_negativate = True
         self.integration.auto_days_after_due = 30
         self._invoice(days_overdue=40)
-        self._invoice(days_overdue=45, partner=self._debtor("Sem Endereço", "390.533.447-05", zip=False))
+        self._invoice(
+            days_overdue=45, partner=self._debtor("Sem Endereço", "390.533.447-05", zip=False)
+        )
         self._invoice(days_overdue=5)  # not overdue enough: not a candidate
         routine = self._routine("auto_negativate").with_user(self.credit_admin)
         action = routine.action_run_now()
@@ -401,9 +403,7 @@ class TestRoutineEngine(NegativationCommon):
         self.assertRecordValues(status, [{"minutes": "0", "hours": "*/2", "active": False}])
         self.assertTrue(created.filtered(lambda r: r.routine == "retry").active)
         self.assertFalse(legacy.exists())
-        self.assertFalse(
-            self.env.ref("l10n_br_credit_bureau.ir_cron_negativation_status", False)
-        )
+        self.assertFalse(self.env.ref("l10n_br_credit_bureau.ir_cron_negativation_status", False))
 
 
 @tagged("post_install", "-at_install")
@@ -441,7 +441,9 @@ class TestDefaultCodesAfterSync(NegativationCommon):
     def _catalog(self, restriction, removal):
         return {
             "products": [{"code": "C1", "name": "Consulta", "kind": "consulta", "price": 1.0}],
-            "restriction_codes": [{"code": code, "name": f"Natureza {code}"} for code in restriction],
+            "restriction_codes": [
+                {"code": code, "name": f"Natureza {code}"} for code in restriction
+            ],
             "removal_codes": [{"code": code, "name": f"Baixa {code}"} for code in removal],
         }
 
