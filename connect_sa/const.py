@@ -174,6 +174,15 @@ PRODUCT_NAME = "descricao"
 PRODUCT_TYPE = "tipo"
 PRODUCT_PRICE = "valor"
 PRODUCT_TYPE_CONSULTATION = "CONSULTA"
+# [assumed] The product list says nothing of whom a consultation serves: the Serasa
+# reports Connect SA resells (Crednet, Relatório Básico) take a CPF and a CNPJ alike. A
+# product serves persons only when its code or name holds one of PERSON_PRODUCT_WORDS,
+# companies only for COMPANY_PRODUCT_WORDS (whole words, case and accents ignored), both
+# otherwise.
+PERSON_PRODUCT_WORDS = ("PF", "PESSOA FISICA", "CPF")
+COMPANY_PRODUCT_WORDS = ("PJ", "PESSOA JURIDICA", "CNPJ", "EMPRESA", "EMPRESARIAL")
+# [public] estatica=S (homologação) is free; the price of the product list is the price of a
+# real consultation (estatica=N, produção).
 # A PEFIN product is a removal when its code or name holds one of these words
 # ("Exclusão Pefin" [public name]), else an inclusion ("Inclusão Pefin").
 REMOVAL_PRODUCT_WORDS = ("EXCLUS", "BAIXA")

@@ -13,6 +13,8 @@ The project's simulator (credito_na_medida/simulator) implements exactly these f
 
 # [assumed] production base URL (scheme, host and the absence of a path prefix).
 BASE_URL = "https://api.creditonamedida.com.br"
+# Costs: in production every call is charged, tests included [public]; in Homologação the
+# calls go to the simulator, never to the vendor, and cost nothing (no cost is recorded).
 # [public] there is no homologação environment at the vendor. In this addon "Homologação"
 # means the project's simulator: the integration's Base URL (developer mode) when set,
 # else this address, where ./setup/demo serves the simulator. Production is never the
@@ -60,6 +62,13 @@ FIELD_PRODUCT = "produto"
 FIELD_DOCUMENT = "documento"
 FIELD_REMOVAL_REASON = "motivo"
 PRODUCT_FIELDS = {"code": "codigo", "name": "nome", "kind": "tipo", "price": "preco"}
+# [assumed] The product list says nothing of whom a consultation serves; the names tell it
+# ("Consulta Pessoa Física", "Consulta Pessoa Jurídica" [public names of ERP screens]). A
+# product serves persons only when its code or name holds one of PERSON_PRODUCT_WORDS,
+# companies only for COMPANY_PRODUCT_WORDS (whole words, case and accents ignored), both
+# otherwise (e.g. "Consulta Completa com Score").
+PERSON_PRODUCT_WORDS = ("PF", "PESSOA FISICA", "CPF")
+COMPANY_PRODUCT_WORDS = ("PJ", "PESSOA JURIDICA", "CNPJ", "EMPRESA")
 # [assumed] product kinds (tipo) → the core's product kinds.
 PRODUCT_KINDS = {"consulta": "consulta", "inclusao": "inclusao", "baixa": "baixa"}
 

@@ -1,7 +1,7 @@
 {
     "name": "Brazil - Credit Bureau (Serasa/SPC) Integration",
     "summary": "Credit consultations and negativation (PEFIN) with the Brazilian credit bureaus",
-    "version": "19.0.1.0.0",
+    "version": "19.0.1.1.0",
     "category": "Accounting/Localizations",
     "license": "AGPL-3",
     "author": "Odoo Community Association (OCA), l10n-br-credit-bureau contributors",
@@ -30,6 +30,7 @@
         "views/res_company_views.xml",
         "views/res_config_settings_views.xml",
         "views/menus.xml",
+        "views/credit_bureau_statement_views.xml",
     ],
     "assets": {
         "web.assets_tests": [

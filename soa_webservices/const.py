@@ -114,12 +114,26 @@ REPORT_PRODUCTS = {
 }
 DEFAULT_REPORT_PRODUCT = "CONCENTRE"
 # The catalog: the vendor publishes no product/price operation [public: none known], so the
-# products are fixed here and their prices are kept as the administrator types them.
+# products are fixed here and their prices are kept as the administrator types them (until
+# then the price is unknown, R$ 0,00, and the consultation wizard says so in production).
+# Whom each report serves: the vendor documents the reports "por CPF/CNPJ" [public], so
+# each serves both ("both"); a report for persons only would say "cpf", companies "cnpj".
+# [assumed] the test-drive (homologação) answers test data and is not charged.
 CATALOG_PRODUCTS = [
-    {"code": "CONCENTRE", "name": "Serasa Concentre", "kind": "consulta"},
-    {"code": "CONCENTRE_SCORE", "name": "Serasa Concentre com Score", "kind": "consulta"},
-    {"code": "CREDNET", "name": "Serasa Crednet", "kind": "consulta"},
-    {"code": "PEFIN", "name": "Serasa PEFIN (relatório)", "kind": "consulta"},
+    {"code": "CONCENTRE", "name": "Serasa Concentre", "kind": "consulta", "audience": "both"},
+    {
+        "code": "CONCENTRE_SCORE",
+        "name": "Serasa Concentre com Score",
+        "kind": "consulta",
+        "audience": "both",
+    },
+    {"code": "CREDNET", "name": "Serasa Crednet", "kind": "consulta", "audience": "both"},
+    {
+        "code": "PEFIN",
+        "name": "Serasa PEFIN (relatório)",
+        "kind": "consulta",
+        "audience": "both",
+    },
     {"code": "INCLUSAO_PEFIN", "name": "Inclusão PEFIN (negativação)", "kind": "inclusao"},
     {"code": "BAIXA_PEFIN", "name": "Baixa PEFIN", "kind": "baixa"},
 ]

@@ -3,6 +3,7 @@ from datetime import date
 
 from odoo import api, fields, models
 
+from odoo.addons.l10n_br_credit_bureau.models.credit_bureau_catalog import audience_from_text
 from odoo.addons.l10n_br_credit_bureau.tools import CreditBureauError, to_log_text
 
 from .. import const
@@ -82,6 +83,10 @@ class CreditBureauIntegration(models.Model):
                 co_obligor=False,
                 report_format="html",
                 costs_money_always=False,
+                homologation_notice=self.env._(
+                    "Homologation: Connect SA answers with its canned consultation "
+                    "(estatica=S), free of charge. No cost is recorded."
+                ),
             )
         return features
 
@@ -135,6 +140,11 @@ class CreditBureauIntegration(models.Model):
                     "name": item.get(const.PRODUCT_NAME) or code,
                     "kind": self._connect_sa_product_kind(item),
                     "price": parse_brl(item.get(const.PRODUCT_PRICE)) or 0.0,
+                    "audience": audience_from_text(
+                        f"{code} {item.get(const.PRODUCT_NAME) or ''}",
+                        const.PERSON_PRODUCT_WORDS,
+                        const.COMPANY_PRODUCT_WORDS,
+                    ),
                 }
             )
         return {

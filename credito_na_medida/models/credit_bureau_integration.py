@@ -16,6 +16,7 @@ from dateutil.relativedelta import relativedelta
 
 from odoo import api, fields, models
 
+from odoo.addons.l10n_br_credit_bureau.models.credit_bureau_catalog import audience_from_text
 from odoo.addons.l10n_br_credit_bureau.tools import CreditBureauError, to_log_text
 
 from .. import const
@@ -275,7 +276,13 @@ class CreditBureauIntegration(models.Model):
                 balance=False,
                 status_list=False,
                 report_format="pdf",
-                costs_money_always=True,
+                # Production is charged (tests included); Homologação is the simulator,
+                # which never reaches the vendor: free (see const.py).
+                costs_money_always=False,
+                homologation_notice=self.env._(
+                    "Homologation: this consultation goes to the project's simulator, never "
+                    "to Crédito na Medida. It is not charged and no cost is recorded."
+                ),
             )
         return features
 
@@ -301,6 +308,11 @@ class CreditBureauIntegration(models.Model):
                     "name": str(item[names["name"]]),
                     "kind": const.PRODUCT_KINDS[item[names["kind"]]],
                     "price": float(item.get(names["price"]) or 0.0),
+                    "audience": audience_from_text(
+                        f"{item[names['code']]} {item[names['name']]}",
+                        const.PERSON_PRODUCT_WORDS,
+                        const.COMPANY_PRODUCT_WORDS,
+                    ),
                 }
                 for item in body
             ]

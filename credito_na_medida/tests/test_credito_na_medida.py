@@ -126,8 +126,9 @@ class TestCreditoNaMedida(CreditBureauCommon):
                     "supports_balance": False,
                     "supports_status_list": False,
                     "report_format": "pdf",
-                    "costs_money_always": True,
-                    "is_paid_environment": True,
+                    # Production is charged; Homologation is the simulator, free.
+                    "costs_money_always": False,
+                    "is_paid_environment": False,
                 }
             ],
         )
@@ -137,11 +138,14 @@ class TestCreditoNaMedida(CreditBureauCommon):
             self.assertEqual(fields_[name].groups, "base.group_system")
             self.assertFalse(fields_[name].copy)
             self.assertEqual(fields_[name].required_if_provider, PROVIDER)
-        # The wizard warns that it costs money (the core's related field).
+        # The wizard says it is free in Homologation, charged in Production.
         wizard = self.env["credit.bureau.consult.wizard"].new(
             {"document": "390.533.447-05", "integration_id": self.cnm.id}
         )
-        self.assertTrue(wizard.is_paid_environment)
+        self.assertFalse(wizard.is_paid_environment)
+        self.assertEqual(wizard.cost_notice_level, "info")
+        production = self.cnm.copy({"name": "Produção", "environment": "producao"})
+        self.assertTrue(production.is_paid_environment)
 
     def test_form_shows_credentials_and_the_warning(self):
         arch = self.env["credit.bureau.integration"].get_view(view_type="form")["arch"]
@@ -203,7 +207,7 @@ class TestCreditoNaMedida(CreditBureauCommon):
         )
         self.assertIsNone(Integration._bureau_demo_values("dummy"))
         demo = Integration.create(dict(values, company_id=self.other_company.id))
-        self.assertTrue(demo.costs_money_always)
+        self.assertFalse(demo.is_paid_environment)  # the simulator: free
 
     def test_uninstall_hook_archives_the_integrations(self):
         uninstall_hook(self.env)
@@ -338,7 +342,7 @@ class TestCreditoNaMedida(CreditBureauCommon):
                     "integration_id": self.cnm.id,
                     "user_id": self.consult_user.id,
                     "product_code": "CNM-CONSULTA-SCORE",
-                    "cost": 9.9,
+                    "cost": 0.0,  # Homologation: the simulator, free
                     "protocol": answer["id"],
                     "consulted_name": answer["nome"],
                     "score": answer["score"],

@@ -11,6 +11,7 @@ from . import credit_bureau_negativation_send
 from . import credit_bureau_negativation_removal
 from . import credit_bureau_negativation_status
 from . import credit_bureau_negativation_batch
+from . import credit_bureau_statement
 from . import res_company
 from . import res_partner
 from . import res_partner_negativation

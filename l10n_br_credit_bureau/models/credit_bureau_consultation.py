@@ -6,7 +6,7 @@ from odoo.exceptions import UserError
 from odoo.tools import html_sanitize
 
 from ..const import DEFAULT_RETENTION_DAYS, OCCURRENCE_KINDS, PARAM_RETENTION_DAYS
-from ..tools import CreditBureauError, format_document
+from ..tools import CreditBureauError, format_document, validate_document
 
 _logger = logging.getLogger(__name__)
 
@@ -200,11 +200,25 @@ class CreditBureauConsultation(models.Model):
                         fields=", ".join(self._bureau_field_labels(given)),
                     )
                 )
+            self._bureau_check_product_serves(vals)
             if vals.get("name", "/") == "/":
                 vals["name"] = (
                     self.env["ir.sequence"].next_by_code("credit.bureau.consultation") or "/"
                 )
         return super().create(vals_list)
+
+    @api.model
+    def _bureau_check_product_serves(self, vals):
+        """A product for persons (CPF) never consults a CNPJ, one for companies never a CPF:
+        refused here too, whatever path creates the consultation."""
+        product = self.env["credit.bureau.product"].browse(vals.get("product_id")).sudo()
+        if not product or not vals.get("document"):
+            return
+        kind = vals.get("document_type")
+        if not kind:
+            _document, kind = validate_document(self.env, vals["document"])
+        if not product._bureau_serves(kind):
+            raise UserError(product._bureau_audience_error(kind, vals["document"]))
 
     def write(self, vals):
         if not self.env.su:

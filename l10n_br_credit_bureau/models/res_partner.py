@@ -43,10 +43,12 @@ class CreditBureauConsultableMixin(models.AbstractModel):
 
     def _compute_credit_consultation_summary(self):
         Consultation = self.env["credit.bureau.consultation"]
+        # Users who may not read consultations (e.g. the negativation group alone) see none.
+        readable = Consultation.has_access("read")
         for record in self:
             last = Consultation
             count = 0
-            if record.id:
+            if record.id and readable:
                 domain = record._credit_consultation_domain()
                 count = Consultation.search_count(domain)
                 last = Consultation.search(
@@ -62,9 +64,12 @@ class CreditBureauConsultableMixin(models.AbstractModel):
             record.credit_currency_id = last.currency_id or self.env.company.currency_id
 
     def _compute_credit_bureau_enabled(self):
-        enabled = self.env.user.has_group(
-            "l10n_br_credit_bureau.group_credit_bureau_enabled"
-        ) and self.env.user.has_group("l10n_br_credit_bureau.group_consult")
+        user = self.env.user
+        # The consultation and negativation parts each carry their own group in the views.
+        enabled = user.has_group("l10n_br_credit_bureau.group_credit_bureau_enabled") and (
+            user.has_group("l10n_br_credit_bureau.group_consult")
+            or user.has_group("l10n_br_credit_bureau.group_negativation")
+        )
         for record in self:
             record.credit_bureau_enabled = enabled
 

@@ -18,6 +18,9 @@ from . import test_negativation_integrity
 from . import test_access_matrix
 from . import test_cron_language
 from . import test_catalog
+from . import test_rights
+from . import test_product_cost
 from . import test_negativation_chatter
 from . import test_bad_input
 from . import test_routine
+from . import test_statement

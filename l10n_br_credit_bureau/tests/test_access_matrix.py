@@ -28,9 +28,10 @@ BOTH = frozenset({HEAD, BRANCH})
 ONLY_BRANCH = frozenset({BRANCH})
 
 # The users: one per group, a plain internal user, and an administrator of the branch only.
-CONSULT, NEGATIVATION, ADMIN = "consult group", "negativation group", "administrator"
-PLAIN, BRANCH_ADMIN = "internal user", "branch administrator"
-USERS = (CONSULT, NEGATIVATION, ADMIN, PLAIN, BRANCH_ADMIN)
+# Consulting and negativating are separate rights: the negativation group does not consult.
+CONSULT, ANALYST, NEGATIVATION = "consult group", "analyst group", "negativation group"
+ADMIN, PLAIN, BRANCH_ADMIN = "administrator", "internal user", "branch administrator"
+USERS = (CONSULT, ANALYST, NEGATIVATION, ADMIN, PLAIN, BRANCH_ADMIN)
 
 # The protected fields of a negativation: the model's own list, which holds at least those
 # the issue names (``test_access_matrix`` checks it).
@@ -91,11 +92,20 @@ EXPECTED = {
         BRANCH_ADMIN: ONLY_BRANCH,
     },
     ("negativation", "unlink a sent one"): {},
-    # Consultations: read by every group in its companies; created and written only by the
-    # wizard's flow; deleted by an administrator (LGPD).
-    ("consultation", "read"): {
+    # Consultations: a seller (consult group) reads those they requested and those of their
+    # customers; the analysts and administrators every one of their companies; the
+    # negativation group none. Created and written only by the wizard's flow; deleted by
+    # an administrator (LGPD).
+    ("consultation", "read"): {ANALYST: BOTH, ADMIN: BOTH, BRANCH_ADMIN: ONLY_BRANCH},
+    ("consultation", "read one they requested"): {
         CONSULT: BOTH,
-        NEGATIVATION: BOTH,
+        ANALYST: BOTH,
+        ADMIN: BOTH,
+        BRANCH_ADMIN: ONLY_BRANCH,
+    },
+    ("consultation", "read one of a customer of theirs"): {
+        CONSULT: BOTH,
+        ANALYST: BOTH,
         ADMIN: BOTH,
         BRANCH_ADMIN: ONLY_BRANCH,
     },
@@ -106,6 +116,7 @@ EXPECTED = {
     # administrators of its own company.
     ("integration", "read"): {
         CONSULT: BOTH,
+        ANALYST: BOTH,
         NEGATIVATION: BOTH,
         ADMIN: BOTH,
         BRANCH_ADMIN: BOTH,
@@ -146,6 +157,7 @@ class TestAccessMatrix(NegativationCommon):
         cls.companies = {HEAD: head, BRANCH: branch, OTHER: other}
         groups = {
             CONSULT: "l10n_br_credit_bureau.group_consult",
+            ANALYST: "l10n_br_credit_bureau.group_credit_analyst",
             NEGATIVATION: "l10n_br_credit_bureau.group_negativation",
             ADMIN: "l10n_br_credit_bureau.group_admin",
             PLAIN: "",
@@ -219,6 +231,29 @@ class TestAccessMatrix(NegativationCommon):
             cls.consultations[key] = cls.env["credit.bureau.consultation"].browse(
                 wizard.action_consult()["res_id"]
             )
+        # Per company, a consultation the consult group's user requested, and one of their
+        # customer (the partner whose salesperson they are) requested by someone else.
+        seller = cls.users[CONSULT]
+        Consultation = cls.env["credit.bureau.consultation"]
+        cls.own_consultations, cls.customer_consultations = {}, {}
+        for key, company in cls.companies.items():
+            customer = cls.env["res.partner"].create(
+                {"name": f"Cliente {key}", "user_id": seller.id, "company_id": company.id}
+            )
+            for records, values in (
+                (cls.own_consultations, {"user_id": seller.id}),
+                (cls.customer_consultations, {"partner_id": customer.id}),
+            ):
+                records[key] = Consultation.create(
+                    dict(
+                        values,
+                        document=documents[key],
+                        document_type="cpf",
+                        integration_id=used[key].id,
+                        company_id=company.id,
+                    )
+                )
+                records[key]._bureau_run()
         cls.used_integrations = used
         Negativation._cron_send()
 
@@ -313,6 +348,14 @@ class TestAccessMatrix(NegativationCommon):
             ("consultation", "read"): lambda user, c: self.consultations[c]
             .with_user(user)
             .read(["name", "state", "score", "line_ids"]),
+            ("consultation", "read one they requested"): lambda user, c: self.own_consultations[c]
+            .with_user(user)
+            .read(["name", "state", "score", "line_ids"]),
+            ("consultation", "read one of a customer of theirs"): lambda user, c: (
+                self.customer_consultations[c]
+                .with_user(user)
+                .read(["name", "state", "score", "line_ids"])
+            ),
             ("consultation", "write"): lambda user, c: self.consultations[c]
             .with_user(user)
             .write({"reason": "Outra finalidade"}),
@@ -368,6 +411,9 @@ class TestAccessMatrix(NegativationCommon):
             self.assertEqual(self.drafts[key].state, "draft", key)
             self.assertEqual(self.cancelled[key].state, "cancelled", key)
             self.assertEqual(self.consultations[key].state, "done", key)
+            self.assertEqual(self.own_consultations[key].state, "done", key)
+            self.assertEqual(self.customer_consultations[key].state, "done", key)
+            self.assertNotEqual(self.consultations[key].user_id, self.users[CONSULT], key)
             self.assertEqual(self.batches[key].negativation_ids, self.sent[key], key)
         self.assertEqual(self.sent[BRANCH].integration_id, self.integration)
         self.assertLessEqual(ISSUE_NEGATIVATION_PROTECTED, NEGATIVATION_PROTECTED)

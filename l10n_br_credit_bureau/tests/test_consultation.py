@@ -21,6 +21,7 @@ class TestConsultation(CreditBureauCommon):
         self.assertEqual(wizard.integration_id, self.integration)  # the head office's
         self.assertEqual(wizard.product_id.code, "BASICO")
         self.assertEqual(wizard.price, 4.5)
+        self.assertEqual(wizard.cost, 0.0)  # homologation: free, nothing recorded
         consultation = self.env["credit.bureau.consultation"].browse(
             wizard.action_consult()["res_id"]
         )
@@ -34,7 +35,7 @@ class TestConsultation(CreditBureauCommon):
                     "partner_id": self.partner.id,
                     "company_id": self.branch.id,
                     "user_id": self.consult_user.id,
-                    "cost": 4.5,
+                    "cost": 0.0,
                     "reason": "Contrato de internet",
                     "has_score": True,
                     "financial_count": 2,

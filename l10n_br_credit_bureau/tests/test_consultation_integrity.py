@@ -25,10 +25,12 @@ class TestConsultationIntegrity(CreditBureauCommon):
             company_id=cls.head_office.id,
             company_ids=[(6, 0, (cls.head_office | cls.branch).ids)],
         )
+        # A credit analyst of the branch only: reads every consultation of the branch (a
+        # seller would read only their own and their customers', see test_rights).
         cls.branch_user = new_test_user(
             cls.env,
             login="cb_branch_only",
-            groups="base.group_user,l10n_br_credit_bureau.group_consult",
+            groups="base.group_user,l10n_br_credit_bureau.group_credit_analyst",
             company_id=cls.branch.id,
             company_ids=[(6, 0, cls.branch.ids)],
         )

@@ -28,23 +28,51 @@ class CreditBureauConsultWizard(models.TransientModel):
         check_company=True,
         domain="[('provider', '!=', 'none')]",
     )
+    document_kind = fields.Selection(
+        [("cpf", "CPF"), ("cnpj", "CNPJ")],
+        string="Document kind",
+        compute="_compute_document_kind",
+        help="The kind of the document typed, once it is a valid CPF or CNPJ.",
+    )
+    allowed_product_ids = fields.Many2many(
+        "credit.bureau.product",
+        string="Suitable products",
+        compute="_compute_allowed_product_ids",
+    )
     product_id = fields.Many2one(
         "credit.bureau.product",
         compute="_compute_product_id",
         store=True,
         precompute=True,
         readonly=False,
-        domain="[('integration_id', '=', integration_id), ('kind', '=', 'consulta')]",
+        domain="[('id', 'in', allowed_product_ids)]",
     )
     currency_id = fields.Many2one(related="company_id.currency_id")
-    price = fields.Monetary(related="product_id.price", string="Price")
+    price = fields.Monetary(related="product_id.price", string="Price in production")
+    cost = fields.Monetary(
+        string="Cost recorded",
+        compute="_compute_cost",
+        help="What this consultation will record as its cost: the product's price where the "
+        "environment is charged, nothing in a free homologation environment.",
+    )
     is_paid_environment = fields.Boolean(related="integration_id.is_paid_environment")
+    cost_notice = fields.Text(string="Cost notice", compute="_compute_cost")
+    cost_notice_level = fields.Selection(
+        [("info", "Information"), ("warning", "Warning")],
+        string="Cost notice level",
+        compute="_compute_cost",
+    )
     reason = fields.Text(
         string="Purpose",
         help="Why this consultation is needed (LGPD: credit protection). Stored with it.",
     )
     previous_consultation_id = fields.Many2one(
-        "credit.bureau.consultation", compute="_compute_previous_consultation_id"
+        "credit.bureau.consultation",
+        compute="_compute_previous_consultation_id",
+        help="The earlier consultation of the same document, when the user may read it.",
+    )
+    has_previous = fields.Boolean(
+        string="Consulted recently", compute="_compute_previous_consultation_id"
     )
     previous_summary = fields.Char(compute="_compute_previous_consultation_id")
     repeat_interval = fields.Integer(compute="_compute_previous_consultation_id")
@@ -61,11 +89,95 @@ class CreditBureauConsultWizard(models.TransientModel):
                     wizard.company_id
                 )
 
-    @api.depends("integration_id")
-    def _compute_product_id(self):
+    @api.depends("document")
+    def _compute_document_kind(self):
         for wizard in self:
-            if wizard.product_id.integration_id != wizard.integration_id:
-                wizard.product_id = wizard.integration_id.default_product_id
+            wizard.document_kind = wizard._document_kind()
+
+    def _document_kind(self):
+        """cpf/cnpj for a valid document, else False (nothing to refuse yet)."""
+        self.ensure_one()
+        if not self.document:
+            return False
+        try:
+            return validate_document(self.env, self.document)[1]
+        except UserError:
+            return False
+
+    @api.depends("integration_id", "document")
+    def _compute_allowed_product_ids(self):
+        for wizard in self:
+            wizard.allowed_product_ids = wizard._suitable_products()
+
+    def _suitable_products(self):
+        """The integration's active consultation products that serve the document typed (all
+        of them while no valid document is typed)."""
+        self.ensure_one()
+        kind = self._document_kind()
+        return self.integration_id.product_ids.filtered(
+            lambda p: p.kind == "consulta" and p.active and (not kind or p._bureau_serves(kind))
+        )
+
+    @api.depends("integration_id", "document")
+    def _compute_product_id(self):
+        """Propose a product that serves the document: the one chosen while it still does,
+        else the integration's default one if it does, else one made for that kind of
+        document, else one serving both."""
+        for wizard in self:
+            kind = wizard._document_kind()
+            product = wizard.product_id
+            if product.integration_id == wizard.integration_id and (
+                not kind or product._bureau_serves(kind)
+            ):
+                continue
+            default = wizard.integration_id.default_product_id
+            suitable = wizard._suitable_products()
+            if default in suitable:
+                wizard.product_id = default
+            else:
+                wizard.product_id = (
+                    suitable.filtered(lambda p, kind=kind: p.audience == kind)[:1] or suitable[:1]
+                )
+
+    @api.depends("product_id", "product_id.price", "integration_id")
+    def _compute_cost(self):
+        for wizard in self:
+            product, integration = wizard.product_id, wizard.integration_id
+            wizard.cost = product._bureau_cost(integration) if product else 0.0
+            wizard.cost_notice, wizard.cost_notice_level = wizard._cost_notice()
+
+    def _cost_notice(self):
+        """The banner of the wizard: whether this consultation is charged, in the words of
+        the provider where it has some (the feature ``homologation_notice``)."""
+        self.ensure_one()
+        integration = self.integration_id
+        if not integration:
+            return False, False
+        if integration.costs_money_always:
+            text = self.env._(
+                "This provider has no free test environment: this consultation is charged, "
+                "whatever the environment."
+            )
+        elif integration.is_paid_environment:
+            text = self.env._("Production: this consultation is charged by the provider.")
+        else:
+            notice = integration._bureau_get_features().get("homologation_notice")
+            return (
+                notice
+                or self.env._(
+                    "Homologation: the provider answers with test data, free of charge. "
+                    "Nothing is recorded as cost."
+                )
+            ), "info"
+        product = self.product_id
+        if product and not product.price_known:
+            text += " " + self.env._(
+                "The price of %(product)s is not known (the provider does not publish it): "
+                "the cost recorded is zero until an administrator types it in the products "
+                "of the integration.",
+                product=product.display_name,
+            )
+        return text, "warning"
 
     # ------------------------------------------------------------------ typed text
     def _check_typed_text(self, vals):
@@ -94,31 +206,56 @@ class CreditBureauConsultWizard(models.TransientModel):
         )
         for wizard in self:
             wizard.repeat_interval = interval
-            wizard.previous_consultation_id = wizard._find_previous(interval)
-            previous = wizard.previous_consultation_id
-            wizard.previous_summary = previous and self.env._(
-                "Consulted on %(date)s by %(user)s: %(result)s, score %(score)s, %(count)s "
-                "occurrence(s).",
-                date=fields.Datetime.context_timestamp(self, previous.date).strftime(
-                    "%d/%m/%Y %H:%M"
-                ),
-                user=previous.user_id.name,
-                result=previous.message or "-",
-                score=previous.score if previous.has_score else "-",
-                count=previous.total_count,
-            )
+            previous = wizard._find_previous(interval)
+            wizard.has_previous = bool(previous)
+            readable = previous and previous.with_env(self.env).has_access("read")
+            wizard.previous_consultation_id = previous.id if readable else False
+            if not previous:
+                wizard.previous_summary = False
+            elif readable:
+                wizard.previous_summary = self.env._(
+                    "Consulted on %(date)s by %(user)s: %(result)s, score %(score)s, "
+                    "%(count)s occurrence(s).",
+                    date=fields.Datetime.context_timestamp(self, previous.date).strftime(
+                        "%d/%m/%Y %H:%M"
+                    ),
+                    user=previous.user_id.name,
+                    result=previous.message or "-",
+                    score=previous.score if previous.has_score else "-",
+                    count=previous.total_count,
+                )
+            else:
+                # Paid for already, but by someone whose consultations this user does not
+                # read: the warning says when, never what came back.
+                wizard.previous_summary = self.env._(
+                    "Consulted on %(date)s by %(user)s. You may not read that report: ask a "
+                    "credit analyst before paying for a new one.",
+                    date=fields.Datetime.context_timestamp(self, previous.date).strftime(
+                        "%d/%m/%Y %H:%M"
+                    ),
+                    user=previous.user_id.name,
+                )
 
     def _find_previous(self, interval):
+        """The last consultation of the document in the interval, in the user's companies,
+        whoever asked (as superuser: a seller who may not read a colleague's consultation
+        is warned all the same before paying again)."""
         self.ensure_one()
+        Consultation = self.env["credit.bureau.consultation"]
         if not self.document or interval <= 0:
-            return self.env["credit.bureau.consultation"]
+            return Consultation
         try:
             document, _kind = validate_document(self.env, self.document)
         except UserError:
-            return self.env["credit.bureau.consultation"]
+            return Consultation
         since = fields.Datetime.now() - timedelta(days=interval)
-        return self.env["credit.bureau.consultation"].search(
-            [("document", "=", document), ("state", "=", "done"), ("date", ">=", since)],
+        return Consultation.sudo().search(
+            [
+                ("document", "=", document),
+                ("state", "=", "done"),
+                ("date", ">=", since),
+                ("company_id", "in", self.env.companies.ids),
+            ],
             order="date desc, id desc",
             limit=1,
         )
@@ -126,6 +263,8 @@ class CreditBureauConsultWizard(models.TransientModel):
     def action_open_previous(self):
         """Open the earlier report: free, nothing is sent."""
         self.ensure_one()
+        if not self.previous_consultation_id:
+            raise AccessError(self.env._("You may not read the earlier consultation."))
         return {
             "type": "ir.actions.act_window",
             "res_model": "credit.bureau.consultation",
@@ -204,6 +343,9 @@ class CreditBureauConsultWizard(models.TransientModel):
         self.ensure_one()
         self._check_user_may_consult()
         document, kind = validate_document(self.env, self.document)
+        product = self.product_id.sudo()
+        if product and not product._bureau_serves(kind):
+            raise UserError(product._bureau_audience_error(kind, document))
         if not self.integration_id.supports_consultation:
             raise UserError(
                 self.env._(
@@ -211,7 +353,7 @@ class CreditBureauConsultWizard(models.TransientModel):
                     name=self.integration_id.name,
                 )
             )
-        if self.previous_consultation_id:
+        if self.has_previous:
             if not self.confirm_repeat:
                 raise UserError(
                     self.env._(
@@ -232,7 +374,8 @@ class CreditBureauConsultWizard(models.TransientModel):
         self.ensure_one()
         document, kind = self._check_before_sending()
         reason = (self.reason or "").strip()
-        if self.previous_consultation_id:
+        previous = self._find_previous(self.repeat_interval)
+        if previous:
             reason = "\n".join(
                 filter(None, [reason, self.env._("Repeated: %s", self.repeat_reason.strip())])
             )
@@ -253,9 +396,12 @@ class CreditBureauConsultWizard(models.TransientModel):
                     "company_id": self.company_id.id,
                     "product_id": self.product_id.id,
                     "product_code": self.product_id.code,
-                    "cost": self.product_id.price,
+                    # What the wizard showed (``cost``), computed again the same way.
+                    "cost": self.product_id._bureau_cost(self.integration_id)
+                    if self.product_id
+                    else 0.0,
                     "reason": reason,
-                    "repeat_of_id": self.previous_consultation_id.id,
+                    "repeat_of_id": previous.id,
                 }
             )
         )

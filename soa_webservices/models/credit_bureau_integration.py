@@ -301,6 +301,10 @@ class CreditBureauIntegration(models.Model):
                 address_update=True,
                 report_format="html",
                 costs_money_always=False,
+                homologation_notice=self.env._(
+                    "Homologation: SOA WebServices' test-drive answers with test data, free "
+                    "of charge. No cost is recorded."
+                ),
             )
         return features
 
@@ -329,17 +333,11 @@ class CreditBureauIntegration(models.Model):
         if self.provider != SOA:
             return super()._bureau_fetch_catalog()
         self.ensure_one()
-        # No product or price operation: the products are fixed, prices typed by the
-        # administrator are kept across synchronisations.
-        prices = {
-            product.code: product.price
-            for product in self.with_context(active_test=False).product_ids
-        }
+        # No product or price operation: the products are fixed (with whom they serve) and
+        # carry no price, so that the prices typed by the administrator are kept across
+        # synchronisations and an untyped one stays "unknown" (see const.py).
         return {
-            "products": [
-                dict(product, price=prices.get(product["code"], 0.0))
-                for product in const.CATALOG_PRODUCTS
-            ],
+            "products": [dict(product) for product in const.CATALOG_PRODUCTS],
             "restriction_codes": self._soa_codes(const.OP_CODIGOS_RESTRICOES),
             "removal_codes": self._soa_codes(const.OP_CODIGOS_BAIXA),
         }
