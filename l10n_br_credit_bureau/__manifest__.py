@@ -12,10 +12,13 @@
     "data": [
         "security/credit_bureau_security.xml",
         "security/ir.model.access.csv",
+        "security/credit_bureau_routine_security.xml",
         "data/ir_sequence_data.xml",
         "data/ir_cron_data.xml",
+        "data/credit_bureau_routine_data.xml",
         "data/mail_activity_type_data.xml",
         "report/credit_bureau_consultation_report.xml",
+        "views/credit_bureau_routine_views.xml",
         "views/credit_bureau_integration_views.xml",
         "views/credit_bureau_consultation_views.xml",
         "wizards/credit_bureau_consult_wizard_views.xml",

@@ -46,3 +46,54 @@ RETRY_BASE_MINUTES = 15  # backoff: 15, 30, 60, 120 minutes
 OPEN_NEGATIVATION_STATES = ("sending", "pending", "active", "error")
 # Who sees negativations (and the fields of invoices and partners that show them).
 NEGATIVATION_GROUP = "l10n_br_credit_bureau.group_negativation"
+
+# Task scheduler (Agenda de tarefas): the routines, each one per integration.
+ROUTINES = [
+    ("status", "Status poll"),
+    ("auto_negativate", "Automatic negativation"),
+    ("removal", "Automatic removal"),
+    ("retry", "Re-send of errors"),
+]
+# Defaults equivalent to the scheduled actions of earlier versions: the status every
+# 12 hours, the automatic negativation daily, the removal sweep hourly, the re-send of
+# errors every 30 minutes. Empty = "Todos".
+ROUTINE_DEFAULT_SCHEDULES = {
+    "status": {"minutes": "0", "hours": "0,12"},
+    "auto_negativate": {"minutes": "0", "hours": "6"},
+    "removal": {"minutes": "0"},
+    "retry": {"minutes": "0,30"},
+}
+# How far the next run is looked for: 29 February on a given weekday comes back within 28
+# years.
+ROUTINE_HORIZON_DAYS = 366 * 29
+ROUTINE_WEEKDAY_NAMES = {
+    "seg": 1,
+    "segunda": 1,
+    "ter": 2,
+    "terça": 2,
+    "terca": 2,
+    "qua": 3,
+    "quarta": 3,
+    "qui": 4,
+    "quinta": 4,
+    "sex": 5,
+    "sexta": 5,
+    "sab": 6,
+    "sáb": 6,
+    "sábado": 6,
+    "sabado": 6,
+    "dom": 7,
+    "domingo": 7,
+}
+ROUTINE_MONTH_NAMES = {
+    name: number
+    for number, name in enumerate(
+        ("jan", "fev", "mar", "abr", "mai", "jun", "jul", "ago", "set", "out", "nov", "dez"),
+        start=1,
+    )
+}
+
+# Default codes proposed after a synchronisation, the first one the provider's list has
+# (rules.md: an internet provider's natureza is TI, telephony TP; payment of the debt 01).
+PREFERRED_RESTRICTION_CODES = ("TI", "TP")
+PREFERRED_REMOVAL_CODES = ("01",)

@@ -1,3 +1,4 @@
+from . import credit_bureau_routine
 from . import credit_bureau_integration
 from . import credit_bureau_integration_dummy
 from . import credit_bureau_integration_limits

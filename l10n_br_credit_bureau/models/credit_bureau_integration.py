@@ -9,10 +9,11 @@ from dateutil.relativedelta import relativedelta
 
 from odoo import api, fields, models, modules
 from odoo.exceptions import UserError, ValidationError
-from odoo.tools import SQL, format_datetime
+from odoo.tools import SQL, format_amount, format_datetime
 
-from ..const import DEFAULT_TIMEOUT
+from ..const import DEFAULT_TIMEOUT, PREFERRED_REMOVAL_CODES, PREFERRED_RESTRICTION_CODES
 from ..tools import CreditBureauError, mask_secrets, to_log_text, validate_document
+from .credit_bureau_routine import RoutineTally
 
 _logger = logging.getLogger(__name__)
 
@@ -192,6 +193,21 @@ class CreditBureauIntegration(models.Model):
         help="The provider has no free test environment: every call is charged.",
     )
     is_paid_environment = fields.Boolean(compute="_compute_features")
+    missing_defaults = fields.Char(
+        string="Missing defaults",
+        compute="_compute_missing_defaults",
+        help="Defaults the integration still lacks (the mass and automatic runs need them).",
+    )
+    # Task scheduler (Agenda de tarefas): the routines of this integration and their log.
+    routine_ids = fields.One2many(
+        "credit.bureau.routine",
+        "integration_id",
+        string="Routines",
+        context={"active_test": False},
+    )
+    routine_run_ids = fields.One2many(
+        "credit.bureau.routine.run", "integration_id", string="Runs of the routines"
+    )
 
     def _valid_field_parameter(self, field, name):
         # `required_if_provider="code"` on a provider's credential field (as payment does).
@@ -278,6 +294,7 @@ class CreditBureauIntegration(models.Model):
             )
         integrations = super().create(vals_list)
         self._bureau_update_feature_flag()
+        self.env["credit.bureau.routine"]._bureau_ensure_routines(integrations)
         return integrations
 
     def write(self, vals):
@@ -420,15 +437,80 @@ class CreditBureauIntegration(models.Model):
             restrictions=len(catalog.get("restriction_codes", [])),
             removals=len(catalog.get("removal_codes", [])),
         )
+        proposed = self._bureau_propose_default_codes()
+        if proposed:
+            message = f"{message} {proposed}"
         self.message_post(body=message)
-        return self._bureau_notify(message, "success")
+        return self._bureau_notify(message, "success" if not self.missing_defaults else "warning")
+
+    def _bureau_propose_default_codes(self):
+        """After a synchronisation, the usual codes as defaults where none is set: the
+        natureza of unpaid services (TI, else TP) and the removal for the payment of the debt
+        (01), when the synchronised list has them (``PREFERRED_*_CODES``). Returns a message
+        of what was set, or an empty string."""
+        self.ensure_one()
+        done = []
+        for field_name, kind, preferred in (
+            ("default_restriction_code_id", "restriction", PREFERRED_RESTRICTION_CODES),
+            ("default_removal_code_id", "removal", PREFERRED_REMOVAL_CODES),
+        ):
+            if self[field_name]:
+                continue
+            codes = self.code_ids.filtered(lambda c, k=kind: c.kind == k)
+            for preferred_code in preferred:
+                code = codes.filtered(lambda c, p=preferred_code: c.code == p)[:1]
+                if code:
+                    self[field_name] = code
+                    done.append(
+                        self.env._(
+                            "%(field)s: %(code)s - %(name)s.",
+                            field=self._fields[field_name]._description_string(self.env),
+                            code=code.code,
+                            name=code.name,
+                        )
+                    )
+                    break
+        if not done:
+            return ""
+        return self.env._("Proposed defaults: %s", " ".join(done))
+
+    @api.depends(
+        "provider",
+        "default_product_id",
+        "default_restriction_code_id",
+        "default_removal_code_id",
+    )
+    def _compute_missing_defaults(self):
+        for integration in self:
+            missing = []
+            if integration.provider != "none":
+                names = []
+                if integration.supports_consultation:
+                    names.append("default_product_id")
+                if integration.supports_negativation:
+                    names += ["default_restriction_code_id", "default_removal_code_id"]
+                missing = [
+                    integration._fields[name]._description_string(self.env)
+                    for name in names
+                    if not integration[name]
+                ]
+            integration.missing_defaults = ", ".join(missing)
 
     def action_refresh_balance(self):
+        """Atualizar saldo: ask the provider the prepaid balance, and show it."""
         self.ensure_one()
         self.check_access("write")
         balance = self._bureau_fetch_balance()
         self.sudo().write({"balance": balance, "balance_date": fields.Datetime.now()})
         self._bureau_connection_restored()
+        return self._bureau_notify(
+            self.env._(
+                "Balance at %(provider)s: %(balance)s.",
+                provider=self._provider_label(),
+                balance=format_amount(self.env, balance, self.currency_id),
+            ),
+            "success",
+        )
 
     def action_resend_errors(self):
         """Reenviar negativações com erro: queue this integration's failed inclusions again.
@@ -548,12 +630,37 @@ class CreditBureauIntegration(models.Model):
         return negativations, refused
 
     @api.model
-    def _cron_auto_negativate(self):
-        """Negativação automática, for every integration that has it on."""
+    def _cron_auto_negativate(self, integrations=None):
+        """Negativação automática, for every integration that has it on (of
+        ``integrations`` only, when given: the task scheduler's routine of each). Returns a
+        ``RoutineTally``: negativations queued (the sending job sends them at once) and
+        invoices refused by a blocker."""
         self = self.env["credit.bureau.negativation"]._bureau_flow_env().env[self._name]
-        for integration in self.search([("auto_negativate", "=", True)]):
-            integration._bureau_run_auto()
+        tally = RoutineTally()
+        if integrations is None:
+            integrations = self.search([("auto_negativate", "=", True)])
+        for integration in integrations.with_env(self.env):
+            if not integration.auto_negativate:
+                tally.note(
+                    integration.id,
+                    self.env._(
+                        "Automatic negativation is off on this integration (Include/remove "
+                        "automatically)."
+                    ),
+                )
+                continue
+            if not (
+                integration.auto_restriction_code_id or integration.default_restriction_code_id
+            ):
+                tally.note(
+                    integration.id,
+                    self.env._("Skipped: the integration has no restriction code (natureza)."),
+                )
+            negativations, refused = integration._bureau_run_auto()
+            tally.add(integration.id, "queued", len(negativations))
+            tally.add(integration.id, "refused", len(refused))
             self.env["credit.bureau.negativation"]._bureau_commit()
+        return tally
 
     # ------------------------------------------------------------------ the contract
     def _bureau_get_features(self):

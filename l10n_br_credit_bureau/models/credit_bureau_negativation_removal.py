@@ -10,6 +10,7 @@ from odoo.exceptions import UserError
 from ..const import RETRY_BASE_MINUTES
 from ..tools import CreditBureauError
 from .credit_bureau_negativation import ALARM_ACTIVITY_TYPE
+from .credit_bureau_routine import RoutineTally
 
 _logger = logging.getLogger(__name__)
 
@@ -76,10 +77,13 @@ class CreditBureauNegativationRemoval(models.Model):
 
     def _bureau_request_default_removal(self, reason):
         """Queue the removal of these records with their integration's default removal code
-        (``01``, payment of the debt, when the integration has none: rules.md)."""
+        (``01``, payment of the debt, when the integration has none: rules.md). Returns
+        those whose removal is requested (the others, never sent, are cancelled)."""
+        requested = self.browse()
         for integration, negativations in self.grouped("integration_id").items():
             code = integration.default_removal_code_id.code or "01"
-            negativations._bureau_request_removal(code, reason)
+            requested |= negativations._bureau_request_removal(code, reason)
+        return requested
 
     def _bureau_send_removals(self):
         """Send the removals requested (see ``_bureau_dispatch``)."""
@@ -212,56 +216,91 @@ class CreditBureauNegativationRemoval(models.Model):
 
     @api.model
     def _cron_remove(self, batch_size=100):
+        """The removal job: run at once when a payment arrives or a removal is requested
+        (``_trigger``), and whenever a failed removal may be retried, whatever the schedule
+        of the routines (the legal deadline does not wait). It does the whole removal
+        routine for every integration (``_bureau_remove_due``), writes a line of log per
+        integration that had something done, and calls itself again (``ir.cron`` progress)
+        until nothing due is left."""
+        self = self._bureau_flow_env()
+        tally = self._bureau_remove_due(batch_size)
+        self.env["credit.bureau.routine.run"]._bureau_log_event("removal", tally)
+        if tally.remaining and self.env.context.get("ir_cron_progress_id"):
+            self.env["ir.cron"]._commit_progress(remaining=tally.remaining)
+
+    @api.model
+    def _bureau_remove_due(self, batch_size=100, integrations=None):
         """Remoção automática: paid invoices, five-year-old debts, then every removal
         requested (including the retries of failed ones), the earliest removal deadline
-        first (STJ Súmula 548), then the oldest request. Run as a scheduled action, it calls
-        itself again (``ir.cron`` progress) until nothing due is left."""
+        first (STJ Súmula 548), then the oldest request; of ``integrations`` only when
+        given (the task scheduler's routine of each). Returns a ``RoutineTally`` whose
+        ``remaining`` says how much is left for another call."""
         self = self._bureau_flow_env()
+        tally = RoutineTally()
+        scope = [] if integrations is None else [("integration_id", "in", integrations.ids)]
         scan_limit = batch_size * 10
         paid = self.search(
             [
+                *scope,
                 ("invoice_paid", "=", True),
                 ("state", "in", ("pending", "active", "error", "sending")),
             ],
             limit=scan_limit,
         )
-        paid._bureau_request_default_removal(self.env._("Invoice paid"))
+        requested = paid._bureau_request_default_removal(self.env._("Invoice paid"))
         limit_date = fields.Date.context_today(self) - relativedelta(years=5)
         expired = self.search(
-            [("due_date", "<=", limit_date), ("state", "in", ("pending", "active", "error"))],
+            [
+                *scope,
+                ("due_date", "<=", limit_date),
+                ("state", "in", ("pending", "active", "error")),
+            ],
             limit=scan_limit,
         )
-        expired._bureau_request_default_removal(
+        requested |= expired._bureau_request_default_removal(
             self.env._("Five-year limit reached (CDC art. 43 §1)")
         )
+        tally.add_states(requested, {"removal_requested": "queued"})
         self._bureau_commit()
-        due_domain = self._bureau_removals_due_domain()
-        requested = self.search(
+        due_domain = [*scope, *self._bureau_removals_due_domain()]
+        to_send = self.search(
             due_domain,
             order="removal_deadline ASC NULLS LAST, removal_requested_date, id",
             limit=batch_size,
         )
-        requested._bureau_send_removals()
+        to_send._bureau_send_removals()
+        tally.add_states(
+            to_send.with_prefetch(to_send._ids),
+            {"removed": "removed", "cancelled": "removed", "removal_requested": "failed"},
+        )
         # Those not alarmed yet: the alarmed ones must not hide the others from the batch.
         alarm_type = self.env.ref(ALARM_ACTIVITY_TYPE)
         late = self.search(
             [
+                *scope,
                 ("removal_late", "=", True),
                 ("activity_ids", "not any", [("activity_type_id", "=", alarm_type.id)]),
             ],
             limit=batch_size,
         )
         late._bureau_alarm(self.env._("The removal deadline has passed (STJ Súmula 548)."))
+        for integration in late.integration_id:
+            tally.note(
+                integration.id,
+                self.env._(
+                    "Removals past the legal deadline: %s (a to-do was given).",
+                    len(late.filtered(lambda n, i=integration: n.integration_id == i)),
+                ),
+            )
         if not self.env.context.get("ir_cron_progress_id"):
-            return
+            return tally
         # A full scan may have left more behind it: one more call looks again.
-        remaining = self.search_count(due_domain) + sum(
+        tally.remaining = self.search_count(due_domain) + sum(
             len(found) == limit
             for found, limit in ((paid, scan_limit), (expired, scan_limit), (late, batch_size))
         )
-        if remaining:
-            self.env["ir.cron"]._commit_progress(remaining=remaining)
-            return
+        if tally.remaining:
+            return tally
         # Nothing due now: the job runs again when the first failed removal may be retried
         # (those of a paused integration: when its pause is over, see ``_bureau_pause``).
         waiting = self.search(
@@ -273,3 +312,4 @@ class CreditBureauNegativationRemoval(models.Model):
             self.env.ref("l10n_br_credit_bureau.ir_cron_negativation_removal")._trigger(
                 waiting.next_retry
             )
+        return tally

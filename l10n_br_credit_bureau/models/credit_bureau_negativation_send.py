@@ -16,6 +16,7 @@ from ..const import (
     RETRY_BASE_MINUTES,
 )
 from ..tools import CreditBureauError, clean_document, validate_document
+from .credit_bureau_routine import RoutineTally
 
 _logger = logging.getLogger(__name__)
 
@@ -398,20 +399,34 @@ class CreditBureauNegativationSend(models.Model):
             self.env["ir.cron"]._commit_progress(remaining=remaining)
 
     @api.model
-    def _cron_retry_errors(self, batch_size=100):
+    def _cron_retry_errors(self, batch_size=100, integrations=None):
         """Reenviar negativações com erro: those due for a retry go back to sending (not
-        those of an integration paused after timeouts: they wait for the end of its pause)."""
+        those of an integration paused after timeouts: they wait for the end of its pause);
+        of ``integrations`` only, when given (the task scheduler's routine of each).
+        Returns a ``RoutineTally``."""
         self = self._bureau_flow_env()
         paused = self.env["credit.bureau.integration"]._bureau_paused_ids()
-        due = self.search(
-            [
-                ("state", "=", "error"),
-                ("next_retry", "!=", False),
-                ("next_retry", "<=", fields.Datetime.now()),
-                ("attempts", "<", MAX_SEND_ATTEMPTS),
-                ("integration_id", "not in", paused),
-            ],
-            limit=batch_size,
-        )
+        domain = [
+            ("state", "=", "error"),
+            ("next_retry", "!=", False),
+            ("next_retry", "<=", fields.Datetime.now()),
+            ("attempts", "<", MAX_SEND_ATTEMPTS),
+            ("integration_id", "not in", paused),
+        ]
+        if integrations is not None:
+            domain.append(("integration_id", "in", integrations.ids))
+        due = self.search(domain, limit=batch_size)
         due.write({"state": "sending", "next_retry": False})
         due._bureau_send()
+        tally = RoutineTally()
+        tally.add_states(
+            due.with_prefetch(due._ids),
+            {
+                "pending": "sent",
+                "active": "sent",
+                "error": "failed",
+                "cancelled": "refused",
+                "removal_requested": "refused",
+            },
+        )
+        return tally

@@ -6,6 +6,7 @@ from odoo.exceptions import UserError
 
 from ..tools import CreditBureauError
 from .credit_bureau_negativation import STATES
+from .credit_bureau_routine import RoutineTally
 
 _logger = logging.getLogger(__name__)
 
@@ -60,27 +61,56 @@ class CreditBureauNegativationStatus(models.Model):
 
     def action_refresh_status(self):
         """Ask the provider the status of what it received; the answer is applied by the
-        status flow (the user's rights checked first)."""
+        status flow (the user's rights checked first). Returns a notification of the result."""
         sent = self.filtered("reference")
         if not sent:
             raise UserError(
                 self.env._("The provider has not confirmed these negativations yet: no status.")
             )
         sent.check_access("write")
+        changed = self.browse()
         for integration, negativations in sent.grouped("integration_id").items():
             statuses = integration._bureau_fetch_status(negativations.mapped("reference"))
             integration._bureau_connection_restored()
-            negativations.sudo()._bureau_apply_statuses(statuses)
-        return True
+            changed |= negativations.sudo()._bureau_apply_statuses(statuses)
+        labels = dict(self._fields["state"]._description_selection(self.env))
+        if changed:
+            message = self.env._(
+                "Status changed for %(count)s of %(total)s: %(states)s.",
+                count=len(changed),
+                total=len(sent),
+                states=", ".join(
+                    f"{record.name}: {labels[record.state]}" for record in changed[:10]
+                ),
+            )
+        else:
+            message = self.env._(
+                "Status checked at the provider: no change (%(states)s).",
+                states=", ".join(sorted({labels[state] for state in sent.sudo().mapped("state")})),
+            )
+        return {
+            "type": "ir.actions.client",
+            "tag": "display_notification",
+            "params": {
+                "message": message,
+                "type": "success",
+                "sticky": False,
+                "next": {"type": "ir.actions.client", "tag": "soft_reload"},
+            },
+        }
 
     # ------------------------------------------------------------------ crons
     @api.model
-    def _cron_poll_status(self, batch_size=1000):
-        """Consultar situação: one status call per integration and chunk of references."""
+    def _cron_poll_status(self, batch_size=1000, integrations=None):
+        """Consultar situação: one status call per integration and chunk of references (of
+        ``integrations`` only, when given: the task scheduler's routine of each). Returns
+        a ``RoutineTally``."""
         self = self._bureau_flow_env()
-        waiting = self.search(
-            [("state", "in", ("pending", "sending")), ("reference", "!=", False)], order="id"
-        )
+        tally = RoutineTally()
+        domain = [("state", "in", ("pending", "sending")), ("reference", "!=", False)]
+        if integrations is not None:
+            domain.append(("integration_id", "in", integrations.ids))
+        waiting = self.search(domain, order="id")
         for integration, negativations in waiting.grouped("integration_id").items():
             for start in range(0, len(negativations), batch_size):
                 chunk = negativations[start : start + batch_size]
@@ -88,8 +118,12 @@ class CreditBureauNegativationStatus(models.Model):
                     statuses = integration._bureau_fetch_status(chunk.mapped("reference"))
                 except CreditBureauError as error:
                     _logger.warning("Status poll of %s failed: %s", integration.name, error.detail)
+                    tally.add(integration.id, "failed", len(chunk))
+                    tally.note(integration.id, error.args[0])
                     break
                 integration._bureau_connection_restored()
-                chunk._bureau_apply_statuses(statuses)
+                changed = chunk._bureau_apply_statuses(statuses)
+                tally.add(integration.id, "status_changes", len(changed))
                 if self._bureau_commit(len(chunk)) <= 0:
-                    return
+                    return tally
+        return tally

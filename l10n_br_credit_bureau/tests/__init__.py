@@ -22,5 +22,6 @@ from . import test_rights
 from . import test_product_cost
 from . import test_negativation_chatter
 from . import test_bad_input
+from . import test_routine
 from . import test_statement
 from . import test_dummy_provider

@@ -156,3 +156,32 @@ class TestNegativationUi(NegativationCommon, HttpCase):
         self.assertFalse(errors, errors)
         batch.invalidate_recordset()
         self.assertRecordValues(batch, [{"state": "done", "sent_count": 2, "sending_count": 0}])
+
+
+@tagged("post_install", "-at_install")
+class TestRoutineUi(HttpCase):
+    def test_routine_tour(self):
+        """Agenda de tarefas: the administrator edits a routine's schedule on the
+        integration, sees its next run, runs it now and reads its line of log."""
+        integration = self.env["credit.bureau.integration"].create(
+            {"name": "Simulado Agenda", "provider": "dummy"}
+        )
+        integration.action_sync_products()
+        integration.routine_ids.sudo().write({"tz": "UTC"})
+        # The users work in Portuguese: the tour reads the screens as they do.
+        self.env["res.lang"]._activate_lang("pt_BR")
+        self.env.ref("base.user_admin").write({"lang": "pt_BR", "tz": "UTC"})
+        self.start_tour(
+            f"/odoo/action-l10n_br_credit_bureau.action_credit_bureau_integration/{integration.id}",
+            "credit_bureau_routine_tour",
+            login="admin",
+        )
+        status = integration.routine_ids.filtered(lambda r: r.routine == "status")
+        self.assertRecordValues(
+            status, [{"minutes": "30", "hours": "8", "month_days": "5,20", "weekdays": "seg-sex"}]
+        )
+        self.assertEqual(status.next_run, status._bureau_next_run())
+        self.assertEqual((status.next_run.hour, status.next_run.minute), (8, 30))
+        self.assertIn(status.next_run.day, (5, 20))
+        self.assertLess(status.next_run.isoweekday(), 6)
+        self.assertEqual(status.run_ids.trigger, "manual")
