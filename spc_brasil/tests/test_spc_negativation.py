@@ -4,6 +4,7 @@ over the simulator: inclusion, the notice period instead of a status list, remov
 from datetime import timedelta
 
 from odoo import fields
+from odoo.exceptions import UserError
 from odoo.tests import tagged
 
 from odoo.addons.l10n_br_credit_bureau.tests.test_negativation import NegativationCommon
@@ -117,3 +118,19 @@ class TestSPCNegativation(NegativationCommon):
         self.assertEqual(negativation.state, "removed", negativation.message)
         self.assertIn("EXC003", negativation.message_ids[0].body)
         self.assertEqual(len(self.sim.calls("excluirSpc")), 2)
+
+    def test_field_limits_and_control_characters(self):
+        long_street = "Avenida Doutor Professor Engenheiro Francisco Xavier de Almeida Junior"
+        debtor = self._debtor("Maria Souza", "111.444.777-35", street_name=long_street)
+        negativation = self._negativate(self._invoice(partner=debtor))
+        self.Negativation._cron_send()
+        self.assertEqual(negativation.state, "pending", negativation.message)
+        (record,) = self.sim.negativacoes()
+        self.assertLessEqual(len(record["endereco"]["logradouro"]), 50)
+        self.assertTrue(long_street.startswith(record["endereco"]["logradouro"]))
+        # A control character typed into the name: refused before anything is sent.
+        self.sim.reset()
+        debtor.name = "Maria\x07 Souza"
+        with self.assertRaises(UserError):
+            negativation._bureau_debt()
+        self.assertFalse(self.sim.calls("incluirSpc"))
