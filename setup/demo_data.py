@@ -457,9 +457,14 @@ def load(env):
     print(f"  invoices  {len(invoices)} posted ({states}); {len(overdue)} overdue")
 
 
-# Which company each provider's demo integration belongs to; the second branch has none and
-# uses its head office's.
-DEMO_INTEGRATION_COMPANY = {"connect_sa": 0, "soa_webservices": 1, "credito_na_medida": 0}
+# Which company each provider's demo integration belongs to (0 the head office, 1 and 2 its
+# branches).
+DEMO_INTEGRATION_COMPANY = {
+    "connect_sa": 0,
+    "soa_webservices": 1,
+    "credito_na_medida": 0,
+    "spc_brasil": 2,
+}
 
 
 def ensure_integrations(env):

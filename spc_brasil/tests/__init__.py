@@ -1,0 +1,2 @@
+from . import test_spc_brasil
+from . import test_spc_negativation
