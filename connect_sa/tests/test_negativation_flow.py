@@ -62,20 +62,19 @@ class TestConnectSANegativationFlow(LoopbackRequestsMixin, AccountTestInvoicingC
 
     @classmethod
     def _debtor(cls, name, vat):
-        return cls.env["res.partner"].create(
+        # The address in the fields of this database's Brazilian localization.
+        Partner = cls.env["res.partner"]
+        address = Partner._bureau_address_values(
             {
-                "name": name,
-                "vat": vat,
-                "street_name": "Rua das Flores",
-                "street_number": "100",
-                "street2": "Centro",
+                "street": "Rua das Flores",
+                "number": "100",
+                "district": "Centro",
                 "zip": "13010-100",
                 "city": "Campinas",
-                "state_id": cls.sp.id,
-                "country_id": cls.env.ref("base.br").id,
-                "phone": "(19) 99999-0000",
+                "state": "SP",
             }
         )
+        return Partner.create(dict(address, name=name, vat=vat, phone="(19) 99999-0000"))
 
     def _invoice(self, partner=None, amount=150.0, days_overdue=40):
         due = self.today - timedelta(days=days_overdue)

@@ -13,6 +13,7 @@ from . import credit_bureau_negativation_batch
 from . import res_company
 from . import res_partner
 from . import res_partner_negativation
+from . import res_partner_localization
 from . import account_move
 from . import crm_lead
 from . import res_config_settings

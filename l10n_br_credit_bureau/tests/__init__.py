@@ -22,3 +22,4 @@ from . import test_rights
 from . import test_product_cost
 from . import test_negativation_chatter
 from . import test_bad_input
+from . import test_localization
