@@ -90,7 +90,7 @@ class TestConnectSALocalization(LoopbackRequestsMixin, AccountTestInvoicingCommo
         context = partner.action_credit_consult()["context"]
         wizard = (
             self.env["credit.bureau.consult.wizard"]
-            .with_context(context)
+            .with_context(**context)
             .create({"integration_id": self.integration.id, "company_id": self.company.id})
         )
         return self.env["credit.bureau.consultation"].browse(wizard.action_consult()["res_id"])

@@ -46,7 +46,8 @@ ADDRESS_FIELDS = {
 
 
 class ResPartner(models.Model):
-    _inherit = "res.partner"
+    # One place for the localization mapping, apart from the negativation fields on purpose.
+    _inherit = "res.partner"  # pylint: disable=consider-merging-classes-inherited
 
     @api.model
     def _bureau_localization(self):
@@ -63,8 +64,8 @@ class ResPartner(models.Model):
     @api.model
     def _bureau_address_values(self, address):
         """Values to write on a partner for ``address`` (the keys of ``_bureau_address``;
-        ``state`` a UF code), in this database's localization: the demo data, imports and
-        tests write an address the way the localization's own form would."""
+        ``state`` a UF code), in this database's localization: data scripts and tests write
+        an address the way the localization's own form would."""
         address = dict(address)
         values = {}
         state_code = address.pop("state", None)

@@ -30,17 +30,16 @@ class TestLocalization(NegativationCommon):
         cls.Negativation = cls.env["credit.bureau.negativation"]
         cls.oca = cls.Partner._bureau_localization() == "oca"
 
-    def _partner(self, name, vat, address=ADDRESS, **values):
-        return self.Partner.create(
-            dict(self.Partner._bureau_address_values(address), name=name, vat=vat, **values)
-        )
+    def _partner(self, name, vat, address=None, **values):
+        address = self.Partner._bureau_address_values(address or ADDRESS)
+        return self.Partner.create(dict(address, name=name, vat=vat, **values))
 
     def _consult_partner(self, partner):
         """Consult from the partner's button, with the document the wizard proposes."""
         context = partner.action_credit_consult()["context"]
         wizard = (
             self.env["credit.bureau.consult.wizard"]
-            .with_context(context)
+            .with_context(**context)
             .create({"integration_id": self.integration.id, "company_id": self.company.id})
         )
         action = wizard.action_consult()
