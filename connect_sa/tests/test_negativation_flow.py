@@ -10,7 +10,10 @@ from odoo import fields
 from odoo.tests import tagged
 
 from odoo.addons.account.tests.common import AccountTestInvoicingCommon
-from odoo.addons.l10n_br_credit_bureau.tests.common import LoopbackRequestsMixin
+from odoo.addons.l10n_br_credit_bureau.tests.common import (
+    DOCUMENTS_AS_IS,
+    LoopbackRequestsMixin,
+)
 
 from .. import const
 from ..simulator.app import DEFAULT_ERROR_DOCUMENTS, ConnectSASimulator
@@ -74,7 +77,10 @@ class TestConnectSANegativationFlow(LoopbackRequestsMixin, AccountTestInvoicingC
                 "state": "SP",
             }
         )
-        return Partner.create(dict(address, name=name, vat=vat, phone="(19) 99999-0000"))
+        partner = Partner.with_context(**DOCUMENTS_AS_IS).create(
+            dict(address, name=name, vat=vat, phone="(19) 99999-0000")
+        )
+        return partner.with_env(cls.env)
 
     def _invoice(self, partner=None, amount=150.0, days_overdue=40):
         due = self.today - timedelta(days=days_overdue)

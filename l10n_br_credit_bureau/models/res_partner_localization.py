@@ -123,8 +123,8 @@ class ResPartner(models.Model):
             # (street_number2) comes first when both are filled.
             parts = [one_line(part) for part in (self.street_number2, self.street2)]
             complement = " - ".join(dict.fromkeys(part for part in parts if part))
-        city = self.city_id.name or self.city or ""
-        state = self.state_id or self.city_id.state_id
+        # The forms of both keep city = city_id.name (onchange); city alone is the typed one.
+        city = self.city or self.city_id.name or ""
         # OCA writes street as "name, number - complement"; Odoo's split of that text (a
         # contact's address synced from its company, an import of street alone) leaves the
         # comma at the end of street_name.
@@ -136,7 +136,7 @@ class ResPartner(models.Model):
             "complement": complement,
             "district": district,
             "city": city,
-            "state": state.code or "",
+            "state": self.state_id.code or "",
         }
 
     def _bureau_missing_address_fields(self):

@@ -13,7 +13,7 @@ from odoo.addons.account.tests.common import AccountTestInvoicingCommon
 from ..models.br_calendar import add_business_days, national_holidays
 from ..models.credit_bureau_integration import AUTO_RUN_LOCK
 from ..tools import CreditBureauError
-from .common import LoopbackRequestsMixin
+from .common import DOCUMENTS_AS_IS, LoopbackRequestsMixin
 
 
 class NegativationCommon(LoopbackRequestsMixin, AccountTestInvoicingCommon):
@@ -62,7 +62,10 @@ class NegativationCommon(LoopbackRequestsMixin, AccountTestInvoicingCommon):
                 "state": "SP",
             }
         )
-        return Partner.create(dict(address, name=name, vat=vat, phone="(19) 99999-0000", **values))
+        partner = Partner.with_context(**DOCUMENTS_AS_IS).create(
+            dict(address, name=name, vat=vat, phone="(19) 99999-0000", **values)
+        )
+        return partner.with_env(cls.env)
 
     @classmethod
     def _invoice(cls, days_overdue=40, amount=150.0, partner=None, company=None):
