@@ -406,6 +406,65 @@ ensure_oca_addons() {
   mv "$tmp" "$OCA_DIR"
 }
 
+# ---------------------------------------------------------------- OCA l10n_br_base
+# The second dependency set of ./setup/test (TEST_DEPS=oca): OCA's l10n_br_base and its Python
+# dependencies, pinned in setup/requirements-l10n-br-base.txt, installed with --no-deps and
+# Odoo's own pins as constraints into .local/l10n-br-base. That folder is on the addons path
+# (L10N_BR_BASE_ADDONS) and the Python path (L10N_BR_BASE_DIR) of that set's Odoo only.
+L10N_BR_BASE_DIR="$LOCAL/l10n-br-base"
+L10N_BR_BASE_ADDONS="$L10N_BR_BASE_DIR/odoo/addons"
+
+ensure_l10n_br_base() {
+  local reqs="$ROOT/setup/requirements-l10n-br-base.txt" want tmp="$L10N_BR_BASE_DIR.tmp.$$"
+  want=$( (cat "$reqs" "$ROOT/setup/requirements.txt"; cat "$ODOO_ROOT/odoo/addons/base/views/res_partner_views.xml") | sha256sum | cut -c1-16)
+  if [ "$(cat "$L10N_BR_BASE_DIR/.requirements.sha" 2>/dev/null)" = "$want" ] \
+    && [ -f "$L10N_BR_BASE_ADDONS/l10n_br_base/__manifest__.py" ]; then
+    return 0
+  fi
+  rm -rf "$tmp"
+  if ! "$PY" -m pip install -q --disable-pip-version-check --no-deps --target "$tmp" \
+    -c "$ROOT/setup/requirements.txt" -r "$reqs" 2>&1 | quiet_pip; then
+    rm -rf "$tmp"
+    die "pip install of setup/requirements-l10n-br-base.txt failed." "read pip's message above; run again once the index answers."
+  fi
+  [ -f "$tmp/odoo/addons/l10n_br_base/__manifest__.py" ] \
+    || die "the OCA wheel did not install odoo/addons/l10n_br_base into $tmp." "check setup/requirements-l10n-br-base.txt."
+  PYTHONPATH="$tmp" "$PY" -c "import erpbrasil.base, phonenumbers, email_validator, num2words, packaging" \
+    || die "the Python dependencies of l10n_br_base do not import from $tmp." "check setup/requirements-l10n-br-base.txt."
+  l10n_br_base_compat "$tmp/odoo/addons/l10n_br_base"
+  echo "$want" >"$tmp/.requirements.sha"
+  rm -rf "$L10N_BR_BASE_DIR"
+  mv "$tmp" "$L10N_BR_BASE_DIR"
+}
+
+# OCA's 19.0 branch follows Odoo's current 19.0, where the contacts list names its column
+# display_name; Debian's odoo-19 (19.0.0) still calls it complete_name, and the one view of
+# l10n_br_base that hooks there fails to load. On such a tree (only then), that anchor is
+# moved to complete_name: the only change, checked on the installed copy, never on PyPI's.
+l10n_br_base_compat() {
+  local view="$1/views/res_partner_view.xml" base_view="$ODOO_ROOT/odoo/addons/base/views/res_partner_views.xml"
+  grep -q '<field name="display_name" string="Name"/>' "$base_view" && return 0
+  grep -q '<field name="display_name" position="after">' "$view" \
+    || die "l10n_br_base's contacts list view changed (no display_name anchor in $view)." \
+      "check l10n_br_base_compat in setup/lib.sh against the pinned version."
+  sed -i 's|<field name="display_name" position="after">|<field name="complete_name" position="after">|' "$view"
+}
+
+# write_test_conf FILE EXTRA_ADDONS_PATH: the Odoo configuration of a dependency set of
+# ./setup/test other than the first (which uses the checkout's own $ODOO_CONF).
+write_test_conf() {
+  cat >"$1.tmp" <<CONF
+[options]
+addons_path = $ODOO_ADDONS,$ROOT,$2
+data_dir = $LOCAL/data
+admin_passwd = admin
+list_db = True
+http_interface = 127.0.0.1
+with_demo = False
+CONF
+  mv "$1.tmp" "$1"
+}
+
 # write_bench_conf FILE [EXTRA_ADDONS_PATH]: the benchmark's own Odoo configuration (the
 # shared one is rewritten by every checkout's ./setup/test and ./setup/demo).
 write_bench_conf() {

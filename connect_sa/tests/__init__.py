@@ -3,3 +3,4 @@ from . import test_connect_sa
 from . import test_negativation_flow
 from . import test_product_cost
 from . import test_field_limits
+from . import test_localization

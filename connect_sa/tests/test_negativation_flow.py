@@ -10,7 +10,10 @@ from odoo import fields
 from odoo.tests import tagged
 
 from odoo.addons.account.tests.common import AccountTestInvoicingCommon
-from odoo.addons.l10n_br_credit_bureau.tests.common import LoopbackRequestsMixin
+from odoo.addons.l10n_br_credit_bureau.tests.common import (
+    DOCUMENTS_AS_IS,
+    LoopbackRequestsMixin,
+)
 
 from .. import const
 from ..simulator.app import DEFAULT_ERROR_DOCUMENTS, ConnectSASimulator
@@ -62,20 +65,22 @@ class TestConnectSANegativationFlow(LoopbackRequestsMixin, AccountTestInvoicingC
 
     @classmethod
     def _debtor(cls, name, vat):
-        return cls.env["res.partner"].create(
+        # The address in the fields of this database's Brazilian localization.
+        Partner = cls.env["res.partner"]
+        address = Partner._bureau_address_values(
             {
-                "name": name,
-                "vat": vat,
-                "street_name": "Rua das Flores",
-                "street_number": "100",
-                "street2": "Centro",
+                "street": "Rua das Flores",
+                "number": "100",
+                "district": "Centro",
                 "zip": "13010-100",
                 "city": "Campinas",
-                "state_id": cls.sp.id,
-                "country_id": cls.env.ref("base.br").id,
-                "phone": "(19) 99999-0000",
+                "state": "SP",
             }
         )
+        partner = Partner.with_context(**DOCUMENTS_AS_IS).create(
+            dict(address, name=name, vat=vat, phone="(19) 99999-0000")
+        )
+        return partner.with_env(cls.env)
 
     def _invoice(self, partner=None, amount=150.0, days_overdue=40):
         due = self.today - timedelta(days=days_overdue)

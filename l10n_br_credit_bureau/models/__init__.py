@@ -15,6 +15,7 @@ from . import credit_bureau_statement
 from . import res_company
 from . import res_partner
 from . import res_partner_negativation
+from . import res_partner_localization
 from . import account_move
 from . import crm_lead
 from . import res_config_settings

@@ -96,7 +96,7 @@ class CreditBureauNegativationRules(models.Model):
         to before anything is queued."""
         partner = move.partner_id.commercial_partner_id
         return {
-            "name": partner.name,
+            "name": partner._bureau_name(),
             "address": partner._bureau_address(),
             "contract": move.name,
             "our_number": move.payment_reference or move.name,
@@ -298,14 +298,14 @@ class CreditBureauNegativationRules(models.Model):
         blockers = []
         address = partner._bureau_address()
         for field, text, strict in (
-            (self.env._("name"), partner.name, False),
+            (self.env._("name"), partner._bureau_name(), False),
             (self.env._("street"), address["street"], False),
             (self.env._("number"), address["number"], False),
             (self.env._("complement"), address["complement"], False),
             (self.env._("district"), address["district"], False),
             (self.env._("city"), address["city"], False),
             (self.env._("phone"), partner.phone, False),
-            (self.env._("e-mail"), partner.email, True),
+            (self.env._("e-mail"), partner._bureau_email(), True),
         ):
             char = control_character(text, strict=strict)
             if char is not None:
@@ -321,7 +321,7 @@ class CreditBureauNegativationRules(models.Model):
                     )
                 )
         try:
-            _document, kind = validate_document(self.env, partner.vat or "")
+            _document, kind = validate_document(self.env, partner._bureau_document())
         except UserError as error:
             blockers.append(
                 self.env._("Debtor %(name)s: %(error)s", name=partner.name, error=error.args[0])
@@ -386,7 +386,7 @@ class CreditBureauNegativationRules(models.Model):
         partner = move.partner_id.commercial_partner_id
         return {
             "partner_id": partner.id,
-            "document": clean_document(partner.vat),
+            "document": clean_document(partner._bureau_document()),
             "move_id": move.id,
             "company_id": move.company_id.id,
             "integration_id": integration.id,

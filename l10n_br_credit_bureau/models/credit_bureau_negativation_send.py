@@ -1,5 +1,4 @@
 import logging
-import re
 import time
 from datetime import timedelta
 from functools import partial
@@ -94,17 +93,18 @@ class CreditBureauNegativationSend(models.Model):
     def _bureau_debt(self):
         self.ensure_one()
         partner = self.partner_id
-        document, kind = validate_document(self.env, partner.vat or "")
+        # What is read from the partner, in either localization: res_partner_localization.py.
+        document, kind = validate_document(self.env, partner._bureau_document())
         integration = self.integration_id
         debt = {
             "document": document,
             "kind": kind,
-            "name": partner.name,
+            "name": partner._bureau_name(),
             # Companies have no age: a date in that field is not theirs to send.
-            "birth_date": (kind == "cpf" and partner.credit_birth_date) or False,
+            "birth_date": (kind == "cpf" and partner._bureau_birth_date()) or False,
             "address": partner._bureau_address(),
-            "phone": re.sub(r"\D", "", partner.phone or ""),
-            "email": partner.email or "",
+            "phone": partner._bureau_phone(),
+            "email": partner._bureau_email(),
             "amount": self.amount,
             "due_date": self.due_date,
             "contract": self.contract_number,

@@ -16,11 +16,12 @@ class CrmLead(models.Model):
         "credit.bureau.consultation", "lead_id", string="Credit consultations"
     )
 
-    @api.depends("partner_id.vat")
+    @api.depends("partner_id.vat", "partner_id.commercial_partner_id.vat")
     def _compute_credit_document(self):
         for lead in self:
-            if lead.partner_id.vat:
-                lead.credit_document = lead.partner_id.vat
+            document = lead.partner_id and lead.partner_id._bureau_document()
+            if document:
+                lead.credit_document = document
 
     def _credit_consultation_domain(self):
         return [("lead_id", "=", self.id)]

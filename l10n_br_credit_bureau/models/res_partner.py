@@ -111,7 +111,7 @@ class ResPartner(models.Model):
     def _credit_wizard_context(self):
         return {
             "default_partner_id": self.id,
-            "default_document": self.vat or "",
+            "default_document": self._bureau_document(),
             "default_company_id": (self.company_id or self.env.company).id,
         }
 

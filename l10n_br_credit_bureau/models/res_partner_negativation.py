@@ -1,5 +1,3 @@
-import re
-
 from dateutil.relativedelta import relativedelta
 
 from odoo import api, fields, models
@@ -39,38 +37,6 @@ class ResPartner(models.Model):
         for partner in self:
             partner.credit_negativation_count = counts.get(partner.id, 0)
 
-    def _bureau_address(self):
-        """The postal address the bureau sends the notice letter to (rules.md #1)."""
-        self.ensure_one()
-        street = self.street_name if "street_name" in self._fields else False
-        return {
-            "zip": re.sub(r"\D", "", self.zip or ""),
-            "street": street or self.street or "",
-            "number": (self.street_number if "street_number" in self._fields else "") or "",
-            "complement": (self.street_number2 if "street_number2" in self._fields else "") or "",
-            "district": self.street2 or "",
-            "city": self.city or (self.city_id.name if "city_id" in self._fields else "") or "",
-            "state": self.state_id.code or "",
-        }
-
-    def _bureau_missing_address_fields(self):
-        """Labels of the address parts the notice letter needs and this partner lacks."""
-        self.ensure_one()
-        address = self._bureau_address()
-        labels = {
-            "zip": self.env._("ZIP (CEP)"),
-            "street": self.env._("street"),
-            "number": self.env._("number"),
-            "district": self.env._("district"),
-            "city": self.env._("city"),
-            "state": self.env._("state"),
-        }
-        # Only spaces, tabs or line breaks (sent as one line, i.e. empty) count as missing.
-        missing = [label for key, label in labels.items() if not address[key].strip()]
-        if address["zip"] and len(address["zip"]) != 8:
-            missing.append(self.env._("a CEP of 8 digits"))
-        return missing
-
     def _bureau_foreign_country(self):
         """The country outside Brazil this partner's address is in, else an empty recordset.
 
@@ -87,9 +53,10 @@ class ResPartner(models.Model):
         """Age in whole years on ``on_date`` of a person whose birth date is known, else
         None (companies have no age)."""
         self.ensure_one()
-        if self.is_company or not self.credit_birth_date:
+        birth_date = self._bureau_birth_date()
+        if self.is_company or not birth_date:
             return None
-        return relativedelta(on_date, self.credit_birth_date).years
+        return relativedelta(on_date, birth_date).years
 
     def action_credit_negativate(self):
         self.ensure_one()

@@ -25,3 +25,4 @@ from . import test_bad_input
 from . import test_routine
 from . import test_statement
 from . import test_dummy_provider
+from . import test_localization

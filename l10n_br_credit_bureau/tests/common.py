@@ -5,6 +5,14 @@ from urllib.parse import urlsplit
 from odoo.tests import TransactionCase, new_test_user
 from odoo.tests.common import _super_send
 
+# OCA's l10n_br_base refuses, when a partner is written, a CPF/CNPJ that is invalid or is
+# already another partner's; its own switches turn that off (the setting behind the context
+# key disable_cpf_cnpj_validation, and allow_vat_duplicate). Test debtors that carry such a
+# document on purpose (to check the addon's own blockers, or several debtors sharing one)
+# are written with them, as such data reaches a database with the check off; without OCA
+# the keys mean nothing. test_localization.py writes its partners without them.
+DOCUMENTS_AS_IS = {"disable_cpf_cnpj_validation": True, "allow_vat_duplicate": True}
+
 
 class LogCapture(logging.Handler):
     """The records logged while capturing; ``text`` is their messages, one per line."""

@@ -105,12 +105,15 @@ class TestControlCharactersInNegativation(NegativationCommon):
         )
 
     def test_debtor_texts(self):
+        district = self.env["res.partner"]._bureau_address_field("district")
         cases = {
             "nome": {"name": "João\x01 da Silva"},
             "logradouro": {"street_name": "Rua das Flores\x1b"},
             "número": {"street_number": "10\x080"},
-            "complemento": {"street_number2": "Apto\x7f 3"},
-            "bairro": {"street2": "Centro\x0e"},
+            "complemento": {
+                self.env["res.partner"]._bureau_address_field("complement"): "Apto\x7f 3"
+            },
+            "bairro": {district: "Centro\x0e"},
             "cidade": {"city": "Campinas\x9b"},
             "telefone": {"phone": "(19) 99999\x07-0000"},
             "e-mail": {"email": "joao\t@example.com"},  # one word: a tab is refused too
@@ -139,7 +142,7 @@ class TestControlCharactersInNegativation(NegativationCommon):
             "Maria\tda  Silva",
             "390.533.447-05",
             street_name="Rua das Flores\r\nBloco B",
-            street2="Centro\n",
+            **{self.env["res.partner"]._bureau_address_field("district"): "Centro\n"},
         )
         move = self._invoice(partner=debtor)
         self.assertEqual(self._blockers(move), [])
@@ -149,7 +152,8 @@ class TestControlCharactersInNegativation(NegativationCommon):
         self.assertEqual(debt["address"]["street"], "Rua das Flores Bloco B")
         self.assertEqual(debt["address"]["district"], "Centro")
         # An address part made only of blanks is a missing one.
-        blank = self._debtor("Sem Bairro", "111.444.777-35", street2="\t\n")
+        district = self.env["res.partner"]._bureau_address_field("district")
+        blank = self._debtor("Sem Bairro", "111.444.777-35", **{district: "\t\n"})
         blockers = self._blockers(self._invoice(partner=blank))
         self.assertTrue(
             any("endereço incompleto" in b and "bairro" in b for b in blockers), blockers

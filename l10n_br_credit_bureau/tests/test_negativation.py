@@ -13,7 +13,7 @@ from odoo.addons.account.tests.common import AccountTestInvoicingCommon
 from ..models.br_calendar import add_business_days, national_holidays
 from ..models.credit_bureau_integration import AUTO_RUN_LOCK
 from ..tools import CreditBureauError
-from .common import LoopbackRequestsMixin
+from .common import DOCUMENTS_AS_IS, LoopbackRequestsMixin
 
 
 class NegativationCommon(LoopbackRequestsMixin, AccountTestInvoicingCommon):
@@ -49,23 +49,23 @@ class NegativationCommon(LoopbackRequestsMixin, AccountTestInvoicingCommon):
 
     @classmethod
     def _debtor(cls, name, vat, **values):
-        return cls.env["res.partner"].create(
-            dict(
-                {
-                    "name": name,
-                    "vat": vat,
-                    "street_name": "Rua das Flores",
-                    "street_number": "100",
-                    "street2": "Centro",
-                    "zip": "13010-100",
-                    "city": "Campinas",
-                    "state_id": cls.sp.id,
-                    "country_id": cls.env.ref("base.br").id,
-                    "phone": "(19) 99999-0000",
-                },
-                **values,
-            )
+        # The address in the fields of this database's Brazilian localization (Odoo's
+        # l10n_br or OCA's l10n_br_base): the same tests run in both (setup/test).
+        Partner = cls.env["res.partner"]
+        address = Partner._bureau_address_values(
+            {
+                "street": "Rua das Flores",
+                "number": "100",
+                "district": "Centro",
+                "zip": "13010-100",
+                "city": "Campinas",
+                "state": "SP",
+            }
         )
+        partner = Partner.with_context(**DOCUMENTS_AS_IS).create(
+            dict(address, name=name, vat=vat, phone="(19) 99999-0000", **values)
+        )
+        return partner.with_env(cls.env)
 
     @classmethod
     def _invoice(cls, days_overdue=40, amount=150.0, partner=None, company=None):

@@ -119,7 +119,8 @@ class TestSOAFieldLimits(NegativationCommon):
         """XML 1.0 has no control characters: without the core's check the SOAP client
         fails with a bare ValueError (in the sending job: "unexpected error"); with it, the
         user reads which field of which debtor to fix."""
-        debtor = self._debtor("Ana Souza", "390.533.447-05", street2="Centro\x02")
+        district = self.env["res.partner"]._bureau_address_field("district")
+        debtor = self._debtor("Ana Souza", "390.533.447-05", **{district: "Centro\x02"})
         move = self._invoice(partner=debtor)
         blockers = self.Negativation._bureau_blockers(move, self.integration)
         self.assertTrue(any("bairro" in b and "U+0002" in b for b in blockers), blockers)
