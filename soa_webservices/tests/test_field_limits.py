@@ -124,7 +124,7 @@ class TestSOAFieldLimits(NegativationCommon):
         move = self._invoice(partner=debtor)
         blockers = self.Negativation._bureau_blockers(move, self.integration)
         self.assertTrue(any("bairro" in b and "U+0002" in b for b in blockers), blockers)
-        debtor.street2 = "Centro"
+        debtor[district] = "Centro"
         negativation = self._negativate(move)
         debt = negativation._bureau_debt()
         debt = dict(debt, address=dict(debt["address"], district="Centro\x02"))
@@ -132,7 +132,7 @@ class TestSOAFieldLimits(NegativationCommon):
             self.integration._bureau_include(debt)
         self.assertEqual(self.sim.calls("Incluir"), [])
         # The sending job on data changed since the queueing: an error with the reason.
-        debtor.street2 = "Centro\x02"
+        debtor[district] = "Centro\x02"
         self.Negativation._cron_send()
         self.assertEqual(negativation.state, "error")
         self.assertIn("U+0002", negativation.message)
