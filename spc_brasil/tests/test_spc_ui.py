@@ -3,8 +3,8 @@ customer's form to the result, over the SPC simulator."""
 
 from odoo.tests import HttpCase, tagged
 
+from odoo.addons.l10n_br_credit_bureau.soap import forget_clients
 from odoo.addons.spc_brasil.simulator.app import SPCBrasilSimulator
-from odoo.addons.spc_brasil.soap_client import forget_clients
 
 from .test_spc_brasil import OPERATOR, PASSWORD
 
