@@ -74,7 +74,7 @@ class CreditBureauIntegration(models.Model):
         "this many days have passed since it was sent (the notice period of the debtor).",
     )
     spc_timeout = fields.Integer(
-        string="Timeout (seconds)",
+        string="SPC Brasil timeout (seconds)",
         default=const.DEFAULT_TIMEOUT,
         help="Seconds to wait for each SPC Brasil answer.",
     )
