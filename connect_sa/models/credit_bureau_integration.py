@@ -2,6 +2,7 @@ import logging
 from datetime import date
 
 from odoo import api, fields, models
+from odoo.exceptions import UserError
 
 from odoo.addons.l10n_br_credit_bureau.models.credit_bureau_catalog import audience_from_text
 from odoo.addons.l10n_br_credit_bureau.tools import CreditBureauError, to_log_text
@@ -57,6 +58,42 @@ class CreditBureauIntegration(models.Model):
         required_if_provider=const.PROVIDER_CODE,
         help="Password of the PEFIN API (senha PEFIN): inclusions, removals, products.",
     )
+
+    connect_sa_secrets_stored = fields.Boolean(
+        string="Passwords stored",
+        compute="_compute_connect_sa_secrets_stored",
+        compute_sudo=True,
+        help="The passwords are stored: they change only through Change password, which "
+        "tests the new ones first.",
+    )
+
+    @api.depends("connect_sa_password", "connect_sa_pefin_password")
+    def _compute_connect_sa_secrets_stored(self):
+        for integration in self:
+            integration.connect_sa_secrets_stored = bool(
+                integration.connect_sa_password or integration.connect_sa_pefin_password
+            )
+
+    def write(self, vals):
+        # A stored password is replaced only by "Change password" (which writes it as
+        # superuser once a test call with it worked): typed over on the form, by RPC or by an
+        # import, a wrong one would stop every consultation and negativation at once.
+        if not self.env.su:
+            for name in ("connect_sa_password", "connect_sa_pefin_password"):
+                if name in vals and any(
+                    integration.provider == const.PROVIDER_CODE
+                    and integration.sudo()[name]
+                    and integration.sudo()[name] != vals[name]
+                    for integration in self
+                ):
+                    raise UserError(
+                        self.env._(
+                            "The Connect SA passwords of a configured integration are changed "
+                            "only with the Change password button, which tests the new ones "
+                            "before saving them."
+                        )
+                    )
+        return super().write(vals)
 
     # ------------------------------------------------------------------ actions
     def action_connect_sa_change_password(self):

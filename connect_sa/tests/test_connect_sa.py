@@ -7,7 +7,7 @@ from datetime import date, datetime, timedelta
 
 from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.modules.module import get_module_path
-from odoo.tests import tagged
+from odoo.tests import new_test_user, tagged
 
 from odoo.addons.l10n_br_credit_bureau.tools import CreditBureauError
 
@@ -691,3 +691,52 @@ class TestConnectSAPasswordChange(ConnectSACommon):
             wizard_model.with_user(self.consult_user).create(
                 {"integration_id": self.integration.id, "login": "x", "password": "y"}
             )
+
+    def test_a_stored_password_changes_only_through_the_test_call(self):
+        admin = new_test_user(
+            self.env,
+            login="cs_system_admin",
+            groups="base.group_user,base.group_system,l10n_br_credit_bureau.group_admin",
+            company_id=self.company.id,
+            company_ids=[(6, 0, self.company.ids)],
+        )
+        integration = self.integration.with_user(admin)
+        self.assertTrue(integration.connect_sa_secrets_stored)
+        # Typed over (the form, an RPC call, an import): refused, nothing changed.
+        for name in ("connect_sa_password", "connect_sa_pefin_password"):
+            with self.assertRaises(UserError) as caught:
+                integration.write({name: "Digitada-9999"})
+            self.assertIn("Change password", caught.exception.args[0])
+        with self.assertRaises(UserError):
+            integration.with_context(lang="pt_BR").write({"connect_sa_password": "x"})
+        self.assertEqual(self.stored(), (LOGIN, PASSWORD, PEFIN_LOGIN, PEFIN_PASSWORD))
+        # Writing the same value, or the other fields, is not a change of password.
+        integration.write({"connect_sa_password": PASSWORD, "name": "Connect SA Matriz"})
+        # The form shows them read-only once stored.
+        arch = integration.get_views([(False, "form")])["views"]["form"]["arch"]
+        self.assertIn('readonly="connect_sa_secrets_stored"', arch)
+        # Through the button, by the same administrator, after a test call: changed.
+        self.sim.set_credentials(senha_consulta="Nova-Consulta-1")
+        action = integration.action_connect_sa_change_password()
+        wizard = (
+            self.env[action["res_model"]]
+            .with_user(admin)
+            .with_context(**action["context"])
+            .create({"password": "Nova-Consulta-1"})
+        )
+        wizard.action_apply()
+        self.assertEqual(self.stored(), (LOGIN, "Nova-Consulta-1", PEFIN_LOGIN, PEFIN_PASSWORD))
+        self.assertEqual(self.integration.message_ids[0].author_id, admin.partner_id)
+        # An integration that has no password yet (just switched to Connect SA) takes one.
+        other = self.env["credit.bureau.integration"].create(
+            {"name": "Outra", "provider": "dummy", "company_id": self.company.id}
+        )
+        other.with_user(admin).write(
+            {
+                "provider": "connect_sa",
+                "connect_sa_login": "outro",
+                "connect_sa_password": "a",
+                "connect_sa_pefin_password": "b",
+            }
+        )
+        self.assertEqual(other.sudo().connect_sa_password, "a")

@@ -68,7 +68,8 @@ class ConnectSAPasswordWizard(models.TransientModel):
         try:
             # The new values are written and tried in a savepoint: a refusal rolls them back.
             with self.env.cr.savepoint():
-                integration.write(values)
+                # As superuser: the one writer of a stored password (see write()).
+                integration.sudo().write(values)
                 integration._connect_sa_check_credentials(apis)
         except CreditBureauError as error:
             raise UserError(
