@@ -379,62 +379,54 @@ bootstrap() {
   say "  Odoo $(odoo_version_of "$ODOO_ROOT") from $ODOO_ROOT ($(cat "$ODOO_ROOT/DEBIAN_VERSION" 2>/dev/null || echo "ODOO_SRC"))"
 }
 
-# ---------------------------------------------------------------- benchmarks
-# OCA account_credit_control, for the comparison of tests/benchmarks (--only oca): pinned in
-# setup/requirements-oca.txt, installed with --no-deps (its one requirement, odoo 19.0, is the
-# extracted tree) into its own folder, which only the benchmark's Odoo has on its addons path:
-# a wheel in the venv's site-packages would put it on the addons path of every Odoo run
-# (odoo.addons is a namespace package), the tests' and the demo's included.
-OCA_DIR="$LOCAL/oca"
+# ---------------------------------------------------------------- OCA addons
+# OCA's addons from PyPI, pinned in setup/requirements-oca-addons.txt: l10n_br_base and
+# account_credit_control (the "oca" dependency set of ./setup/test), queue_job (the "queue"
+# set) and their Python dependencies. Installed with --no-deps and Odoo's own pins as
+# constraints into .local/oca-addons, never into the venv: a wheel in the venv's
+# site-packages would be on the addons path of every Odoo run (odoo.addons is a namespace
+# package) and could upgrade Odoo's pins. That folder is on the addons path (OCA_ADDONS) and
+# the Python path (OCA_DIR) of the Odoo runs that need it only: those two test sets, the
+# demo (for account_credit_control) and the benchmark's OCA comparison.
+OCA_DIR="$LOCAL/oca-addons"
 OCA_ADDONS="$OCA_DIR/odoo/addons"
+# Our bridges to OCA addons (top-level folders), by the dependency set that can install them;
+# OUR_ADDONS (the first set) never depend on an OCA addon.
+OCA_BRIDGES="l10n_br_credit_bureau_account_credit_control"
+QUEUE_BRIDGES="l10n_br_credit_bureau_queue"
 
-ensure_oca_addons() {
-  local reqs="$ROOT/setup/requirements-oca.txt" want tmp="$OCA_DIR.tmp"
-  want=$(sha256sum <"$reqs" | cut -c1-16)
-  if [ "$(cat "$OCA_DIR/.requirements.sha" 2>/dev/null)" = "$want" ] && [ -d "$OCA_ADDONS" ]; then
-    return 0
-  fi
-  rm -rf "$tmp"
-  if ! "$PY" -m pip install -q --disable-pip-version-check --no-deps --target "$tmp" -r "$reqs" 2>&1 | quiet_pip; then
-    rm -rf "$tmp"
-    die "pip install of setup/requirements-oca.txt failed." "read pip's message above; run again once the index answers."
-  fi
-  [ -f "$tmp/odoo/addons/account_credit_control/__manifest__.py" ] \
-    || die "the OCA wheel did not install odoo/addons/account_credit_control into $tmp." "check setup/requirements-oca.txt."
-  echo "$want" >"$tmp/.requirements.sha"
-  rm -rf "$OCA_DIR"
-  mv "$tmp" "$OCA_DIR"
+# present_addons LIST: the addons of a comma-separated LIST that exist in this checkout.
+present_addons() {
+  local name out=""
+  for name in ${1//,/ }; do
+    [ -f "$ROOT/$name/__manifest__.py" ] && out="${out:+$out,}$name"
+  done
+  printf '%s' "$out"
 }
 
-# ---------------------------------------------------------------- OCA l10n_br_base
-# The second dependency set of ./setup/test (TEST_DEPS=oca): OCA's l10n_br_base and its Python
-# dependencies, pinned in setup/requirements-l10n-br-base.txt, installed with --no-deps and
-# Odoo's own pins as constraints into .local/l10n-br-base. That folder is on the addons path
-# (L10N_BR_BASE_ADDONS) and the Python path (L10N_BR_BASE_DIR) of that set's Odoo only.
-L10N_BR_BASE_DIR="$LOCAL/l10n-br-base"
-L10N_BR_BASE_ADDONS="$L10N_BR_BASE_DIR/odoo/addons"
-
-ensure_l10n_br_base() {
-  local reqs="$ROOT/setup/requirements-l10n-br-base.txt" want tmp="$L10N_BR_BASE_DIR.tmp.$$"
+ensure_oca_addons() {
+  local reqs="$ROOT/setup/requirements-oca-addons.txt" want tmp="$OCA_DIR.tmp.$$" addon
   want=$( (cat "$reqs" "$ROOT/setup/requirements.txt"; cat "$ODOO_ROOT/odoo/addons/base/views/res_partner_views.xml") | sha256sum | cut -c1-16)
-  if [ "$(cat "$L10N_BR_BASE_DIR/.requirements.sha" 2>/dev/null)" = "$want" ] \
-    && [ -f "$L10N_BR_BASE_ADDONS/l10n_br_base/__manifest__.py" ]; then
+  if [ "$(cat "$OCA_DIR/.requirements.sha" 2>/dev/null)" = "$want" ] \
+    && [ -f "$OCA_ADDONS/l10n_br_base/__manifest__.py" ]; then
     return 0
   fi
   rm -rf "$tmp"
   if ! "$PY" -m pip install -q --disable-pip-version-check --no-deps --target "$tmp" \
     -c "$ROOT/setup/requirements.txt" -r "$reqs" 2>&1 | quiet_pip; then
     rm -rf "$tmp"
-    die "pip install of setup/requirements-l10n-br-base.txt failed." "read pip's message above; run again once the index answers."
+    die "pip install of setup/requirements-oca-addons.txt failed." "read pip's message above; run again once the index answers."
   fi
-  [ -f "$tmp/odoo/addons/l10n_br_base/__manifest__.py" ] \
-    || die "the OCA wheel did not install odoo/addons/l10n_br_base into $tmp." "check setup/requirements-l10n-br-base.txt."
-  PYTHONPATH="$tmp" "$PY" -c "import erpbrasil.base, phonenumbers, email_validator, num2words, packaging" \
-    || die "the Python dependencies of l10n_br_base do not import from $tmp." "check setup/requirements-l10n-br-base.txt."
+  for addon in l10n_br_base account_credit_control queue_job; do
+    [ -f "$tmp/odoo/addons/$addon/__manifest__.py" ] \
+      || die "the OCA wheels did not install odoo/addons/$addon into $tmp." "check setup/requirements-oca-addons.txt."
+  done
+  PYTHONPATH="$tmp" "$PY" -c "import erpbrasil.base, phonenumbers, email_validator, num2words, packaging, openupgradelib, cssselect" \
+    || die "the Python dependencies of the OCA addons do not import from $tmp." "check setup/requirements-oca-addons.txt."
   l10n_br_base_compat "$tmp/odoo/addons/l10n_br_base"
   echo "$want" >"$tmp/.requirements.sha"
-  rm -rf "$L10N_BR_BASE_DIR"
-  mv "$tmp" "$L10N_BR_BASE_DIR"
+  rm -rf "$OCA_DIR"
+  mv "$tmp" "$OCA_DIR"
 }
 
 # OCA's 19.0 branch follows Odoo's current 19.0, where the contacts list names its column
