@@ -49,7 +49,7 @@ class CreditBureauIntegration(models.Model):
     )
 
     def init(self):
-        super().init()
+        result = super().init()
         # The next free start of a request of each integration (seconds since the epoch, on
         # the database's clock, shared by every process): see ``_bureau_queue_throttle``.
         self.env.cr.execute(
@@ -59,6 +59,7 @@ class CreditBureauIntegration(models.Model):
                 SQL.identifier(RATE_TABLE),
             )
         )
+        return result
 
     @api.depends()
     def _compute_queue_channel(self):

@@ -94,7 +94,9 @@ class CreditBureauNegativation(models.Model):
         self.env["queue.job"].flush_model(["state", "records", "method_name", "model_name"])
         self.env.cr.execute(
             SQL(
-                "SELECT DISTINCT (jsonb_array_elements_text(records -> 'ids'))::int "
+                # queue_job stores the recordset's JSON as a JSON string.
+                "SELECT DISTINCT (jsonb_array_elements_text(CASE jsonb_typeof(records) "
+                "WHEN 'string' THEN (records #>> '{}')::jsonb ELSE records END -> 'ids'))::int "
                 "FROM queue_job WHERE model_name = %s AND method_name IN %s AND state IN %s",
                 self._name,
                 tuple(FLOW_METHODS[flow] for flow in flows),
@@ -266,7 +268,9 @@ class CreditBureauNegativation(models.Model):
         if later:
             seconds = (min(later.mapped("next_retry")) - fields.Datetime.now()).total_seconds()
             raise RetryableJobError(
-                self.env._("%(count)s to try again later (%(states)s)", count=len(later), states=result),
+                self.env._(
+                    "%(count)s to try again later (%(states)s)", count=len(later), states=result
+                ),
                 seconds=max(int(seconds), 1),
             )
         return result
