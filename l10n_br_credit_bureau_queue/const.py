@@ -34,3 +34,10 @@ SLOT_RETRY_SECONDS = 2
 # used by the job functions' retry pattern (retries → seconds).
 RETRY_PATTERN = {1: 15 * 60, 2: 30 * 60, 3: 60 * 60, 4: 120 * 60}
 STATUS_MAX_RETRIES = 4
+
+# The ids of a queue_job job's records, in SQL (queue_job stores the recordset's JSON as a
+# JSON string).
+JOB_RECORD_IDS = (
+    "(CASE jsonb_typeof(records) WHEN 'string' THEN (records #>> '{}')::jsonb "
+    "ELSE records END -> 'ids')"
+)

@@ -37,6 +37,7 @@ from ..const import (
     DEFAULT_JOB_SIZE,
     FLOW_METHODS,
     JOB_CONTEXT,
+    JOB_RECORD_IDS,
     LIVE_JOB_STATES,
     LOCK_RECORD,
     PARAM_ENABLED,
@@ -94,10 +95,9 @@ class CreditBureauNegativation(models.Model):
         self.env["queue.job"].flush_model(["state", "records", "method_name", "model_name"])
         self.env.cr.execute(
             SQL(
-                # queue_job stores the recordset's JSON as a JSON string.
-                "SELECT DISTINCT (jsonb_array_elements_text(CASE jsonb_typeof(records) "
-                "WHEN 'string' THEN (records #>> '{}')::jsonb ELSE records END -> 'ids'))::int "
+                "SELECT DISTINCT (jsonb_array_elements_text(%s))::int "
                 "FROM queue_job WHERE model_name = %s AND method_name IN %s AND state IN %s",
+                SQL(JOB_RECORD_IDS),
                 self._name,
                 tuple(FLOW_METHODS[flow] for flow in flows),
                 LIVE_JOB_STATES,
