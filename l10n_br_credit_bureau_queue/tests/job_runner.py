@@ -20,17 +20,17 @@ def free_port():
 
 
 class OdooServer:
-    """``python -m odoo`` on ``dbname`` with ``workers`` HTTP workers, no cron thread (the
+    """Odoo on ``dbname`` with ``workers`` HTTP workers, no cron thread (the
     caller enqueues), the runner's channels ``channels`` (default ``root:<workers>``)."""
 
     def __init__(self, dbname, workers, logfile, channels=None, extra=()):
         self.port = free_port()
         self.logfile = logfile
         env = dict(os.environ, ODOO_QUEUE_JOB_CHANNELS=channels or f"root:{workers}")
+        launcher = os.path.join(os.path.dirname(__file__), "odoo_launcher.py")
         command = [
             sys.executable,
-            "-m",
-            "odoo",
+            launcher,
             "server",
             "-c",
             config["config"],
@@ -41,7 +41,7 @@ class OdooServer:
             "--max-cron-threads=0",
             "--http-interface=127.0.0.1",
             f"--http-port={self.port}",
-            "--gevent-port=0",
+            f"--gevent-port={free_port()}",
             "--limit-time-real=900",
             "--limit-time-cpu=900",
             "--log-level=info",
