@@ -331,6 +331,19 @@ class CreditBureauNegativation(models.Model):
         lang = self.env.context.get("lang") or self.env.company._bureau_lang()
         return self.sudo().with_context(lang=lang)
 
+    def _bureau_enqueue_or_run(self, flow):
+        """The hook of the routines that make provider calls (the re-send of errors and the
+        removal): make the calls of these records here and now, ``flow`` "include"
+        (``_bureau_send``) or "remove" (``_bureau_send_removals``), and return the records
+        whose calls were made. ``l10n_br_credit_bureau_queue`` overrides it to hand them to
+        OCA queue_job jobs instead, and returns the records it did not hand over; the caller
+        counts those handed over as queued."""
+        if flow == "include":
+            self._bureau_send()
+        else:
+            self._bureau_send_removals()
+        return self
+
     def _bureau_field_labels(self, names):
         return ", ".join(sorted(self._fields[name]._description_string(self.env) for name in names))
 

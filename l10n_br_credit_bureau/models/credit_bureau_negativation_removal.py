@@ -268,9 +268,11 @@ class CreditBureauNegativationRemoval(models.Model):
             order="removal_deadline ASC NULLS LAST, removal_requested_date, id",
             limit=batch_size,
         )
-        to_send._bureau_send_removals()
+        sent_here = to_send._bureau_enqueue_or_run("remove")
+        for negativation in to_send - sent_here - requested:
+            tally.add(negativation.integration_id.id, "queued")
         tally.add_states(
-            to_send.with_prefetch(to_send._ids),
+            sent_here.with_prefetch(sent_here._ids),
             {"removed": "removed", "cancelled": "removed", "removal_requested": "failed"},
         )
         # Those not alarmed yet: the alarmed ones must not hide the others from the batch.

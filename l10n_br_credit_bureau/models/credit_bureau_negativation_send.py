@@ -417,10 +417,12 @@ class CreditBureauNegativationSend(models.Model):
             domain.append(("integration_id", "in", integrations.ids))
         due = self.search(domain, limit=batch_size)
         due.write({"state": "sending", "next_retry": False})
-        due._bureau_send()
+        sent_here = due._bureau_enqueue_or_run("include")
         tally = RoutineTally()
+        for negativation in due - sent_here:
+            tally.add(negativation.integration_id.id, "queued")
         tally.add_states(
-            due.with_prefetch(due._ids),
+            sent_here.with_prefetch(sent_here._ids),
             {
                 "pending": "sent",
                 "active": "sent",

@@ -24,6 +24,7 @@ import os
 import pstats
 import random
 import re
+import signal
 import socket
 import subprocess
 import sys
@@ -1135,6 +1136,176 @@ def scenario_print(env, args):
         server.wait(30)
 
 
+def _queue_poll(registry, query, params=()):
+    """One query on a cursor of its own (the jobs commit in other processes)."""
+    with registry.cursor() as cr:
+        cr.execute(query, params)
+        return cr.fetchall()
+
+
+def scenario_queue(env, args):
+    """Inclusions as OCA queue_job jobs run by 1, 2, 4 Odoo worker processes (issue 14)."""
+    from odoo.addons.connect_sa.simulator.app import ConnectSASimulator
+    from odoo.addons.l10n_br_credit_bureau_queue.const import JOB_RECORD_IDS, PARAM_JOB_SIZE
+    from odoo.addons.l10n_br_credit_bureau_queue.tests.job_runner import OdooServer, wait_for
+
+    rng = random.Random(14)
+    registry = env.registry
+    sim = ConnectSASimulator(login="bench", senha_consulta="bench", senha_pefin="bench").start()
+    company = env.ref("base.main_company")
+    company.partner_id.country_id = env.ref("base.br")
+    integration = env["credit.bureau.integration"].create(
+        {
+            "name": "Connect SA (benchmark)",
+            "provider": "connect_sa",
+            "company_id": company.id,
+            "environment": "homologacao",
+            "api_base_url": sim.url,
+            "connect_sa_login": "bench",
+            "connect_sa_password": "bench",
+            "connect_sa_pefin_login": "bench",
+            "connect_sa_pefin_password": "bench",
+        }
+    )
+    integration.action_sync_products()
+    integration.default_restriction_code_id = integration.restriction_code_ids[:1]
+    integration.default_removal_code_id = integration.removal_code_ids[:1]
+    env["ir.config_parameter"].set_param(PARAM_JOB_SIZE, str(args.queue_job_size))
+    env.cr.commit()
+    n, debtors = args.queue_inclusions, max(1, args.queue_inclusions * 2 // 5)
+    with Meter("data: partners + invoices + queueing") as build:
+        partners = build_partners(env, debtors)
+        proto = prototype_invoice(env, company, partners[0])
+        move_ids = clone_invoices(env, proto, _unpaid(spread_specs(partners, n, rng=rng)))
+        analyze(env, "account_move", "account_move_line", "res_partner")
+        user = env.ref("base.user_admin")
+        user.group_ids = [
+            fields.Command.link(env.ref("l10n_br_credit_bureau.group_negativation").id),
+        ]
+        wizard = (
+            env["credit.bureau.mass.negativate.wizard"]
+            .with_user(user)
+            .with_context(active_model="account.move", active_ids=move_ids)
+            .create({})
+        )
+        wizard.action_negativate()
+        env.cr.commit()
+    report(build)
+    ids = env["credit.bureau.negativation"].search([("integration_id", "=", integration.id)]).ids
+    print(f"  {len(ids)} inclusions queued (refused by a blocker: {wizard.blocked_count})")
+    rows = []
+    for workers in args.queue_workers:
+        kill = args.queue_kill and workers == max(args.queue_workers)
+        env.cr.execute(
+            "UPDATE credit_bureau_negativation SET state = 'sending', reference = NULL, "
+            "outcome_unknown = false, attempts = 0, sent_date = NULL, next_retry = NULL, "
+            "message = NULL WHERE id = ANY(%s)",
+            [ids],
+        )
+        env.cr.execute("DELETE FROM queue_job")
+        integration.send_concurrency = workers
+        env.cr.commit()
+        env.invalidate_all()
+        sim.reset()
+        sim.set_credentials(login="bench", senha_consulta="bench", senha_pefin="bench")
+        sim.misbehave("delay", "incluir", times=None, seconds=args.latency_ms / 1000)
+        logfile = os.path.join(config["data_dir"], f"bench-queue-{os.getpid()}-{workers}.log")
+        server = OdooServer(env.cr.dbname, workers, logfile)
+        try:
+
+            def ready(logfile=logfile):
+                if not os.path.exists(logfile):
+                    return False
+                with open(logfile, encoding="utf-8", errors="replace") as file:
+                    return "queue job runner ready" in file.read()
+
+            if not wait_for(ready, 120, 0.2):
+                raise RuntimeError(f"the job runner did not start:\n{server.log_tail()}")
+            start = time.perf_counter()
+            env["credit.bureau.negativation"]._cron_send()
+            env.cr.commit()
+            jobs = _queue_poll(registry, "SELECT count(*) FROM queue_job")[0][0]
+            killed = None
+            while True:
+                done = _queue_poll(
+                    registry,
+                    "SELECT count(*) FILTER (WHERE state IN ('pending', 'active') "
+                    "AND reference IS NOT NULL) "
+                    "FROM credit_bureau_negativation WHERE id = ANY(%s)",
+                    [ids],
+                )[0][0]
+                live = _queue_poll(
+                    registry, "SELECT uuid, worker_pid FROM queue_job WHERE state <> 'done'"
+                )
+                if not live:
+                    break
+                if kill and not killed and done >= len(ids) // 2:
+                    # One worker killed while it waits for the provider (outcome unknown).
+                    rows_in_flight = _queue_poll(
+                        registry,
+                        "SELECT j.worker_pid, j.uuid FROM queue_job j JOIN "
+                        "credit_bureau_negativation n ON n.id = ANY(ARRAY(SELECT "
+                        f"jsonb_array_elements_text({JOB_RECORD_IDS.replace('records', 'j.records')})::int)) "  # noqa: E501
+                        "WHERE j.state = 'started' AND n.state = 'sending' AND n.outcome_unknown",
+                    )
+                    children = server.children()
+                    for pid, uuid in rows_in_flight:
+                        if pid in children:
+                            os.kill(pid, signal.SIGKILL)
+                            killed = (pid, uuid, done)
+                            break
+                if killed:
+                    # The runner looks for dead jobs when it wakes up.
+                    _queue_poll(registry, "SELECT pg_notify('queue_job', %s)", [killed[1]])
+                time.sleep(0.5)
+            wall = time.perf_counter() - start
+        finally:
+            server.stop()
+        states = dict(
+            _queue_poll(
+                registry,
+                "SELECT state, count(*) FROM credit_bureau_negativation WHERE id = ANY(%s) "
+                "GROUP BY state",
+                [ids],
+            )
+        )
+        # Pending, or active when a lookup found the record (the simulator activates it).
+        sent = _queue_poll(
+            registry,
+            "SELECT count(*) FROM credit_bureau_negativation WHERE id = ANY(%s) "
+            "AND state IN ('pending', 'active') AND reference IS NOT NULL",
+            [ids],
+        )[0][0]
+        includes = Counter(r.form.get("contrato") for r in sim.requests if r.acao == "incluir")
+        lookups = sum(1 for r in sim.requests if r.acao == "consultar")
+        duplicates = sum(count - 1 for count in includes.values()) + max(
+            0, len(sim.records) - len(includes)
+        )
+        lost = len(ids) - sent
+        bound = len(ids) * args.latency_ms / 1000 / workers
+        print(
+            f"\n  -- {workers} Odoo worker process(es), {workers} simultaneous requests, "
+            f"{jobs} jobs of {args.queue_job_size}"
+            + (f", worker {killed[0]} killed with SIGKILL at {killed[2]} sent" if killed else "")
+        )
+        print(
+            f"  wall {wall:.1f} s vs bound N x latency / concurrency = {len(ids)} x "
+            f"{args.latency_ms} ms / {workers} = {bound:.1f} s: {wall / bound:.2f}x; "
+            f"states {states}; at the provider {len(sim.records)} records, "
+            f"{sum(includes.values())} inclusions, {lookups} lookups: {duplicates} duplicates, "
+            f"{lost} lost"
+        )
+        rows.append((workers, wall, bound, duplicates, lost, bool(killed)))
+    sim.stop()
+    print("\n  SUMMARY queue_job path (wall / bound at the total concurrency)")
+    for workers, wall, bound, duplicates, lost, killed in rows:
+        print(
+            f"  {workers} worker(s): wall {wall:7.1f} s, bound {bound:7.1f} s, "
+            f"{wall / bound:.2f}x, {duplicates} duplicates, {lost} lost"
+            + (" (one worker killed with SIGKILL mid-run)" if killed else "")
+        )
+
+
 SCENARIOS = {
     "mass": scenario_mass,
     "removal": scenario_removal,
@@ -1142,6 +1313,7 @@ SCENARIOS = {
     "auto": scenario_auto,
     "oca": scenario_oca,
     "print": scenario_print,
+    "queue": scenario_queue,
 }
 TODAY = None
 
@@ -1183,6 +1355,20 @@ def parse_args(argv):
     parser.add_argument(
         "--oca-first", action="store_true", help="oca: run OCA's credit control first"
     )
+    parser.add_argument("--queue-inclusions", type=int, default=5000)
+    parser.add_argument("--queue-job-size", type=int, default=20, help="records per job")
+    parser.add_argument(
+        "--queue-workers",
+        type=lambda text: [int(value) for value in text.split(",")],
+        default=[1, 2, 4],
+        help="Odoo worker processes of each run (comma-separated)",
+    )
+    parser.add_argument(
+        "--queue-kill",
+        action=argparse.BooleanOptionalAction,
+        default=True,
+        help="kill one worker with SIGKILL in the middle of the run with the most workers",
+    )
     args = parser.parse_args(argv)
     if args.quick:
         for name in (
@@ -1196,6 +1382,7 @@ def parse_args(argv):
             "auto_partial",
             "auto_history",
             "removal_history",
+            "queue_inclusions",
         ):
             setattr(args, name, max(1, getattr(args, name) // 10))
     return args
