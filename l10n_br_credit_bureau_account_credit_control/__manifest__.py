@@ -17,5 +17,10 @@
         "views/credit_bureau_negativation_views.xml",
         "wizards/credit_control_negativator_views.xml",
     ],
+    "assets": {
+        "web.assets_tests": [
+            "l10n_br_credit_bureau_account_credit_control/static/tests/tours/**/*",
+        ],
+    },
     "auto_install": True,
 }

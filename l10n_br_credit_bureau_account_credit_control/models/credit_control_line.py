@@ -26,8 +26,12 @@ class CreditControlLine(models.Model):
         ondelete="set null",
         groups=NEGATIVATION_GROUP,
     )
+    # The negativation's states, with their labels in the user's language (a selection given
+    # by a function is shown as the function returns it).
     credit_negativation_state = fields.Selection(
-        lambda self: self.env["credit.bureau.negativation"]._fields["state"].selection,
+        lambda self: self.env["credit.bureau.negativation"]
+        ._fields["state"]
+        ._description_selection(self.env),
         string="Negativation status",
         compute="_compute_credit_negativation_state",
         search="_search_credit_negativation_state",
