@@ -38,10 +38,9 @@ NAMESPACE = "SOAWebServices"
 # [public] ASP.NET generates SOAP 1.1 and 1.2 bindings; the vendor's samples use 1.2.
 # [assumed] both behave the same; 1.1 is used (a SOAP 1.1 fault comes with HTTP 500).
 SOAP_VERSION = "1.1"
-# Seconds allowed to each call and to the WSDL download (the integration may lower or raise
-# the former in developer mode).
+# Seconds allowed to each call (the integration may lower or raise it in developer mode; the
+# WSDL download: the core's soap.WSDL_TIMEOUT).
 DEFAULT_TIMEOUT = 30
-WSDL_TIMEOUT = 30
 
 # [public] operation names, per service.
 OP_CODIGOS_RESTRICOES = "CodigosRestricoes"

@@ -18,9 +18,8 @@ HOSTS = {
 CONSULTA_PATH = "/spc/remoting/ws/consulta/consultaWebService"
 INSUMO_PATH = "/spc/remoting/ws/insumo/spc/spcWebService"
 WSDL_QUERY = "?wsdl"
-# Seconds allowed to each call and to the WSDL download.
+# Seconds allowed to each call (the WSDL download: the core's soap.WSDL_TIMEOUT).
 DEFAULT_TIMEOUT = 30
-WSDL_TIMEOUT = 30
 
 # ------------------------------------------------------------------ operations [public]
 OP_LIST_PRODUCTS = "listarProdutos"

@@ -957,8 +957,9 @@ class CreditBureauIntegration(models.Model):
         """Send one HTTP request to the provider: the only way any provider reaches the
         network. Applies the timeout, logs request and response with secrets masked, and
         turns transport failures and HTTP 5xx into a ``CreditBureauError``. Other answers
-        (including 4xx, and the 5xx listed in ``accept_statuses``, e.g. SOAP faults sent
-        with HTTP 500) are returned for the provider to interpret.
+        (including 4xx, and the 5xx that ``accept_statuses`` accepts: a tuple of statuses, or
+        a function of the response, e.g. ``soap.is_soap_fault`` for SOAP faults sent with
+        HTTP 500) are returned for the provider to interpret.
         """
         self.ensure_one()
         payload = data if data is not None else json
@@ -1016,7 +1017,11 @@ class CreditBureauIntegration(models.Model):
             elapsed,
             to_log_text(self._bureau_mask(response.text), limit=2000),
         )
-        if response.status_code >= 500 and response.status_code not in accept_statuses:
+        if callable(accept_statuses):
+            accepted = accept_statuses(response)
+        else:
+            accepted = response.status_code in accept_statuses
+        if response.status_code >= 500 and not accepted:
             raise CreditBureauError(
                 self.env._(
                     "%(provider)s is unavailable (HTTP %(status)s, %(operation)s). "
@@ -1029,6 +1034,12 @@ class CreditBureauIntegration(models.Model):
                 retryable=True,
                 code=str(response.status_code),
             )
+        return response
+
+    def _bureau_soap_answer(self, response, operation):
+        """The HTTP answer to a SOAP request (``soap.py``), before zeep reads it: a provider
+        may raise a ``CreditBureauError`` of its own here (e.g. for an HTTP 401). Returns
+        the response."""
         return response
 
     def _bureau_json(self, response, operation):

@@ -14,6 +14,7 @@ from zeep.helpers import serialize_object
 
 from odoo import api, fields, models
 
+from odoo.addons.l10n_br_credit_bureau.soap import get_client, service_proxy
 from odoo.addons.l10n_br_credit_bureau.tools import (
     CreditBureauError,
     clean_document,
@@ -21,7 +22,6 @@ from odoo.addons.l10n_br_credit_bureau.tools import (
 )
 
 from .. import const
-from ..soap_client import get_client, service_proxy
 
 _logger = logging.getLogger(__name__)
 
@@ -181,7 +181,7 @@ class CreditBureauIntegration(models.Model):
         address = self._soa_service_url(service)
         client = self._soa_client(address)
         try:
-            proxy = service_proxy(client, operation, address)
+            proxy = service_proxy(client, operation, address, const.SOAP_VERSION)
         except LookupError as error:
             raise CreditBureauError(
                 self.env._(

@@ -6,12 +6,12 @@ from datetime import date, timedelta
 from odoo.exceptions import ValidationError
 from odoo.tests import tagged
 
+from odoo.addons.l10n_br_credit_bureau.soap import forget_clients
 from odoo.addons.l10n_br_credit_bureau.tests.common import CreditBureauCommon, capture_logs
 from odoo.addons.l10n_br_credit_bureau.tools import CreditBureauError
 from odoo.addons.soa_webservices import uninstall_hook
 from odoo.addons.soa_webservices.simulator import app as simulator_app
 from odoo.addons.soa_webservices.simulator.app import EXAMPLE_DOCUMENTS, SOAWebServicesSimulator
-from odoo.addons.soa_webservices.soap_client import forget_clients
 
 EMAIL = "cobranca@velozfibra.com.br"
 PASSWORD = "S3nh@-SOA-Secreta"

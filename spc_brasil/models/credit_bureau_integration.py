@@ -8,15 +8,16 @@ from markupsafe import Markup
 from zeep.exceptions import Error as ZeepError
 from zeep.exceptions import Fault
 from zeep.helpers import serialize_object
+from zeep.wsse.username import UsernameToken
 
 from odoo import api, fields, models
 from odoo.exceptions import ValidationError
 from odoo.tools import format_date
 
+from odoo.addons.l10n_br_credit_bureau.soap import get_client
 from odoo.addons.l10n_br_credit_bureau.tools import CreditBureauError, to_log_text
 
 from .. import const
-from ..soap_client import get_client
 
 SPC = const.PROVIDER_CODE
 
@@ -73,7 +74,7 @@ class CreditBureauIntegration(models.Model):
         "this many days have passed since it was sent (the notice period of the debtor).",
     )
     spc_timeout = fields.Integer(
-        string="Timeout (seconds)",
+        string="SPC Brasil timeout (seconds)",
         default=const.DEFAULT_TIMEOUT,
         help="Seconds to wait for each SPC Brasil answer.",
     )
@@ -98,6 +99,19 @@ class CreditBureauIntegration(models.Model):
         password = self.sudo().spc_password if len(self) == 1 else False
         return [*values, password] if password else values
 
+    def _bureau_soap_answer(self, response, operation):
+        if self.provider == SPC and response.status_code in const.AUTH_STATUSES:
+            raise CreditBureauError(
+                self.env._(
+                    "SPC Brasil refused the operator code or the password (HTTP %(status)s). "
+                    "Check the credentials on the integration.",
+                    status=response.status_code,
+                ),
+                code=str(response.status_code),
+                needs_admin=True,
+            )
+        return super()._bureau_soap_answer(response, operation)
+
     def _spc_timeout(self):
         return max(1, self.sudo().spc_timeout or const.DEFAULT_TIMEOUT)
 
@@ -107,7 +121,7 @@ class CreditBureauIntegration(models.Model):
         self.ensure_one()
         address = self._bureau_base_url(const.HOSTS[self.environment]) + const.SERVICE_OF[operation]
         try:
-            client = get_client(self, address + const.WSDL_QUERY)
+            client = get_client(self, address + const.WSDL_QUERY, self._spc_timeout())
         except CreditBureauError:
             raise
         except Exception as error:  # any failure to read the WSDL: unusable, try later
@@ -122,7 +136,9 @@ class CreditBureauIntegration(models.Model):
             ) from None
         credentials = (self.spc_operator or "", self.sudo().spc_password or "")
         service = client.create_service(next(iter(client.wsdl.bindings)), address)
-        with client.transport.bind(self, operation, credentials):
+        with client.transport.bind(
+            self, operation, self._spc_timeout(), auth=credentials, wsse=UsernameToken(*credentials)
+        ):
             try:
                 return serialize_object(service[operation](**values), dict)
             except CreditBureauError:

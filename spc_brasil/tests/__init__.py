@@ -1,2 +1,3 @@
 from . import test_spc_brasil
 from . import test_spc_negativation
+from . import test_spc_ui

@@ -5,10 +5,10 @@ from datetime import date, timedelta
 from odoo.exceptions import ValidationError
 from odoo.tests import tagged
 
+from odoo.addons.l10n_br_credit_bureau.soap import forget_clients
 from odoo.addons.l10n_br_credit_bureau.tests.common import CreditBureauCommon, capture_logs
 from odoo.addons.l10n_br_credit_bureau.tools import CreditBureauError
 from odoo.addons.spc_brasil.simulator.app import CONSULTA_PATH, INSUMO_PATH, SPCBrasilSimulator
-from odoo.addons.spc_brasil.soap_client import forget_clients
 
 OPERATOR = "778899"
 PASSWORD = "S3nh@-SPC-Secreta"

@@ -7,9 +7,9 @@ from odoo import fields
 from odoo.exceptions import UserError
 from odoo.tests import tagged
 
+from odoo.addons.l10n_br_credit_bureau.soap import forget_clients
 from odoo.addons.l10n_br_credit_bureau.tests.test_negativation import NegativationCommon
 from odoo.addons.spc_brasil.simulator.app import SPCBrasilSimulator
-from odoo.addons.spc_brasil.soap_client import forget_clients
 
 OPERATOR = "445566"
 PASSWORD = "Outra-S3nha-SPC"
