@@ -505,6 +505,91 @@ def ensure_integrations(env):
                 integration[field] = usual or codes[:1]
 
 
+# The demo's credit-control policy (OCA account_credit_control with our bridge): (name, days
+# after the due date, channel, text). Its last level negativates.
+CREDIT_CONTROL_POLICY = "Régua de cobrança"
+CREDIT_CONTROL_LEVELS = [
+    (
+        "Lembrete por e-mail",
+        5,
+        "email",
+        "Não identificamos o pagamento da fatura abaixo. Se já pagou, desconsidere.",
+    ),
+    (
+        "Carta de cobrança",
+        15,
+        "letter",
+        "A fatura abaixo continua em aberto. Regularize em até 10 dias para evitar a "
+        "negativação do seu nome ou CNPJ.",
+    ),
+    ("Negativar", 30, "negativate", "Fatura enviada para negativação no birô de crédito."),
+]
+# The reminders already done before the demo day (days before today): a run computed today
+# then brings the invoices overdue by 30 days or more to the level Negativar.
+CREDIT_CONTROL_PAST_RUNS = (25, 10)
+
+
+def ensure_credit_control(env):
+    """The policy "Régua de cobrança" (e-mail, letter, Negativar) for the head office and its
+    branches, with the two earlier runs whose reminders count as done (idempotent: only
+    when the credit-control bridge is installed and the policy is not there yet)."""
+    Level = "credit.control.policy.level"
+    if Level not in env or "credit_bureau_auto_send" not in env[Level]._fields:
+        return
+    Policy = env["credit.control.policy"].with_context(active_test=False)
+    if Policy.search_count([("name", "=", CREDIT_CONTROL_POLICY)]):
+        return
+    head_office = env.company.root_id
+    companies = head_office | head_office.child_ids.sorted("id")
+    receivable = env["account.account"].search(
+        [
+            *env["account.account"]._check_company_domain(head_office),
+            ("account_type", "=", "asset_receivable"),
+        ]
+    )
+    template = env.ref("account_credit_control.email_template_credit_control_base")
+    policy = Policy.create(
+        {
+            "name": CREDIT_CONTROL_POLICY,
+            "account_ids": [Command.set(receivable.ids)],
+            "level_ids": [
+                Command.create(
+                    {
+                        "name": name,
+                        "level": number,
+                        "computation_mode": "net_days",
+                        "delay_days": days,
+                        "channel": channel,
+                        "email_template_id": template.id,
+                        "custom_text": text,
+                        "custom_mail_text": f"<p>{text}</p>",
+                        "mail_show_invoice_detail": channel == "email",
+                    }
+                )
+                for number, (name, days, channel, text) in enumerate(CREDIT_CONTROL_LEVELS, start=1)
+            ],
+        }
+    )
+    companies.write({"credit_policy_id": policy.id})
+    today = date.today()
+    Run = env["credit.control.run"]
+    for days_before in CREDIT_CONTROL_PAST_RUNS:
+        run_date = today - timedelta(days=days_before)
+        for company in companies:
+            run = Run.with_company(company).create(
+                {
+                    "date": run_date,
+                    "company_id": company.id,
+                    "policy_ids": [Command.set(policy.ids)],
+                }
+            )
+            run.generate_credit_lines()
+            run.line_ids.write({"state": "sent", "date_sent": run_date})
+            # OCA's level query reads the lines in SQL: the next run must see them done.
+            env.flush_all()
+    print(f"  credit control: policy {policy.name} ({', '.join(policy.level_ids.mapped('name'))})")
+
+
 def ensure_document_layout(env):
     """Every demo company gets Odoo's standard document layout, so that printing an
     invoice does not open "Configurar o layout" first (idempotent, run on an existing demo
@@ -534,6 +619,7 @@ def main():
             load(env)
         ensure_document_layout(env)
         ensure_integrations(env)
+        ensure_credit_control(env)
     return 0
 
 

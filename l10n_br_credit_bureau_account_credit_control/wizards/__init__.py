@@ -1,0 +1,2 @@
+from . import credit_control_negativator
+from . import credit_control_printer
