@@ -10,6 +10,8 @@
     "development_status": "Alpha",
     "depends": ["l10n_br_credit_bureau", "sale"],
     "data": [
+        "security/ir.model.access.csv",
+        "security/sale_security.xml",
         "views/sale_order_views.xml",
     ],
     "auto_install": True,
