@@ -13,11 +13,14 @@
         "security/credit_bureau_security.xml",
         "security/ir.model.access.csv",
         "security/credit_bureau_routine_security.xml",
+        "security/credit_bureau_decision_security.xml",
         "data/ir_sequence_data.xml",
         "data/ir_cron_data.xml",
         "data/credit_bureau_routine_data.xml",
         "data/mail_activity_type_data.xml",
+        "data/credit_bureau_policy_data.xml",
         "report/credit_bureau_consultation_report.xml",
+        "report/credit_bureau_decision_report.xml",
         "views/credit_bureau_routine_views.xml",
         "views/credit_bureau_integration_views.xml",
         "views/credit_bureau_consultation_views.xml",
@@ -31,6 +34,8 @@
         "views/res_config_settings_views.xml",
         "views/menus.xml",
         "views/credit_bureau_statement_views.xml",
+        "views/credit_bureau_policy_views.xml",
+        "views/credit_bureau_decision_views.xml",
     ],
     "assets": {
         "web.assets_backend": [

@@ -590,6 +590,66 @@ def ensure_credit_control(env):
     print(f"  credit control: policy {policy.name} ({', '.join(policy.level_ids.mapped('name'))})")
 
 
+# The credit decision (issue 17): the default policy shipped with the core, with its blocks
+# switched on, and three customers of the head office consulted once (connect_sa's
+# simulator decides by the last digit of the document, our overdue invoices count too) —
+# one per decision — the rejected one from an opportunity, which cannot be won.
+DECISIONS_MARKER = "credit_bureau_demo.decisions"
+DEMO_DECISIONS = [
+    # (customer, opportunity or None, expected decision)
+    ("Ana Beatriz Souza", None, "approved"),  # nada consta, no overdue invoice
+    ("Carla Regina Ferreira", None, "review"),  # an invoice of ours overdue for 10 days
+    ("Marcelo Vieira Santos", "Plano 1 Gb residencial - Marcelo", "rejected"),  # cheques
+]
+
+
+def ensure_credit_decisions(env):
+    """Once per database: the policy's blocks on, and the demo decisions (consulted through
+    the wizard, at the simulators; nothing is charged in homologation)."""
+    params = env["ir.config_parameter"]
+    policy = env.ref("l10n_br_credit_bureau.credit_policy_isp", raise_if_not_found=False)
+    if params.get_param(DECISIONS_MARKER) or not policy:
+        return
+    policy.write({"block_sale": True, "block_won": True, "update_credit_limit": True})
+    head_office = env.company.root_id
+    for name, opportunity, expected in DEMO_DECISIONS:
+        partner = env["res.partner"].search([("name", "=", name)], limit=1)
+        if not partner:
+            continue
+        lead = env["crm.lead"]
+        if opportunity:
+            lead = env["crm.lead"].create(
+                {
+                    "name": opportunity,
+                    "type": "opportunity",
+                    "partner_id": partner.id,
+                    "expected_revenue": 1199.0,
+                    "probability": 50,
+                }
+            )
+        try:
+            with env.cr.savepoint():
+                wizard = env["credit.bureau.consult.wizard"].create(
+                    {
+                        "document": partner.vat,
+                        "partner_id": partner.id,
+                        "lead_id": lead.id,
+                        "company_id": (partner.company_id or head_office).id,
+                        "reason": "Demonstração: contratação de plano de internet",
+                    }
+                )
+                consultation = env["credit.bureau.consultation"].browse(
+                    wizard.action_consult()["res_id"]
+                )
+        except Exception as error:  # the demo goes on without this decision
+            print(f"  decision {name}: consultation failed ({error})")
+            continue
+        got = consultation.decision or consultation.state
+        note = "" if got == expected else f" (expected {expected})"
+        print(f"  decision  {name}: {got}{note}")
+    params.set_param(DECISIONS_MARKER, date.today().isoformat())
+
+
 def ensure_document_layout(env):
     """Every demo company gets Odoo's standard document layout, so that printing an
     invoice does not open "Configurar o layout" first (idempotent, run on an existing demo
@@ -620,6 +680,7 @@ def main():
         ensure_document_layout(env)
         ensure_integrations(env)
         ensure_credit_control(env)
+        ensure_credit_decisions(env)
     return 0
 
 

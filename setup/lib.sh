@@ -14,7 +14,7 @@ LOGS="$LOCAL/logs"
 # One configuration per checkout: a .local shared by several checkouts (worktrees linking
 # it) must not run one checkout's tests with another's addons path.
 ODOO_CONF="$LOCAL/odoo-$(printf '%s' "$ROOT" | cksum | cut -d' ' -f1).conf"
-OUR_ADDONS="l10n_br_credit_bureau,connect_sa,soa_webservices,credito_na_medida,spc_brasil"
+OUR_ADDONS="l10n_br_credit_bureau,connect_sa,soa_webservices,credito_na_medida,spc_brasil,l10n_br_credit_bureau_sale"
 PYTHON_BIN="${PYTHON:-python3.11}"
 
 # Debian packages the extracted Odoo tree, wkhtmltopdf and the reports need.

@@ -21,3 +21,6 @@ from . import crm_lead
 from . import res_config_settings
 from . import ir_websocket
 from . import ir_actions_report
+from . import credit_bureau_policy
+from . import credit_bureau_consultation_decision
+from . import credit_bureau_decision_gate

@@ -27,3 +27,5 @@ from . import test_statement
 from . import test_dummy_provider
 from . import test_localization
 from . import test_soap
+from . import test_credit_decision
+from . import test_ui_decision

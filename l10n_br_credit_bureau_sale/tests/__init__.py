@@ -1,0 +1,2 @@
+from . import test_sale_gate
+from . import test_negativation_reads_orders
