@@ -26,3 +26,6 @@ from . import test_routine
 from . import test_statement
 from . import test_dummy_provider
 from . import test_localization
+from . import test_guide_tours
+from . import test_i18n_references
+from . import test_docs
