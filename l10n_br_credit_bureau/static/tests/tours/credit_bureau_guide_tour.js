@@ -299,16 +299,9 @@ registry.category("web_tour.tours").add("credit_bureau_guide_reports_tour", {
 
 registry.category("web_tour.tours").add("credit_bureau_guide_rights_tour", {
     steps: () => [
-        {
-            content: "The user's rights: scroll to the Análise de crédito and Negativação sections",
-            trigger: ".o_form_view .o_field_widget[name=login] input:value(vendedora@velozfibra.example.com)",
-            run() {
-                const label = [...document.querySelectorAll(".o_form_view .o_form_label")].find(
-                    (node) => node.textContent.trim() === "Negativação"
-                );
-                label.scrollIntoView({ block: "center" });
-            },
-        },
-        ...screenshot("usuario-direitos", ".o_form_view .o_form_label:contains(Análise de crédito)"),
+        ...screenshot(
+            "usuario-direitos",
+            ".o_form_view .o_field_widget[name=login] input:value(vendedora@velozfibra.example.com)"
+        ),
     ],
 });
