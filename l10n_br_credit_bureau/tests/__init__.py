@@ -29,3 +29,6 @@ from . import test_localization
 from . import test_soap
 from . import test_credit_decision
 from . import test_ui_decision
+from . import test_guide_tours
+from . import test_i18n_references
+from . import test_docs
