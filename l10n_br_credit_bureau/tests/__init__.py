@@ -26,3 +26,5 @@ from . import test_routine
 from . import test_statement
 from . import test_dummy_provider
 from . import test_localization
+from . import test_result_vocabulary
+from . import test_negativation_receipt

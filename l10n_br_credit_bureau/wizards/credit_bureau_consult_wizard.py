@@ -214,15 +214,13 @@ class CreditBureauConsultWizard(models.TransientModel):
                 wizard.previous_summary = False
             elif readable:
                 wizard.previous_summary = self.env._(
-                    "Consulted on %(date)s by %(user)s: %(result)s, score %(score)s, "
-                    "%(count)s occurrence(s).",
+                    "Consulted on %(date)s by %(user)s: %(result)s, score %(score)s.",
                     date=fields.Datetime.context_timestamp(self, previous.date).strftime(
                         "%d/%m/%Y %H:%M"
                     ),
                     user=previous.user_id.name,
-                    result=previous.message or "-",
+                    result=previous.with_env(self.env).result_summary or "-",
                     score=previous.score if previous.has_score else "-",
-                    count=previous.total_count,
                 )
             else:
                 # Paid for already, but by someone whose consultations this user does not
