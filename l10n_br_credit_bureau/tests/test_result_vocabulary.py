@@ -6,7 +6,7 @@ import importlib.util
 import io
 
 from odoo.modules.module import get_module_path
-from odoo.tests import tagged
+from odoo.tests import Form, tagged
 from odoo.tools.pdf import PdfFileReader
 
 from ..tools import occurrences_text
@@ -235,3 +235,26 @@ class TestResultVocabulary(VocabularyMixin, CreditBureauCommon):
         self.assertIn("CAMPINAS - SP", text)
         self.assertIn("R$ 234,39", text)
         self.assertIn("Consta 1 ocorrência", text)
+
+    def test_wizard_shows_the_document_punctuated(self):
+        """From a contact whose CPF is stored without punctuation, the consultation wizard
+        shows it punctuated; what is sent and stored stays the clean document."""
+        self.partner.with_context(disable_cpf_cnpj_validation=True).vat = "52998224725"
+        action = self.partner.with_user(self.consult_user).action_credit_consult()
+        wizard = Form(
+            self.env[action["res_model"]]
+            .with_user(self.consult_user)
+            .with_company(self.branch)
+            .with_context(**action["context"])
+        )
+        self.assertEqual(wizard.document, "529.982.247-25")
+        wizard.document = "39053344705"
+        self.assertEqual(wizard.document, "390.533.447-05")
+        wizard.document = "3905334"  # not a document yet: left as typed
+        self.assertEqual(wizard.document, "3905334")
+        wizard.document = "529.982.247-25"
+        consultation = self.env["credit.bureau.consultation"].browse(
+            wizard.save().action_consult()["res_id"]
+        )
+        self.assertEqual(consultation.document, "52998224725")
+        self.assertEqual(consultation.document_display, "529.982.247-25")
