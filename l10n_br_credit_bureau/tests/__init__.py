@@ -28,3 +28,4 @@ from . import test_dummy_provider
 from . import test_localization
 from . import test_result_vocabulary
 from . import test_negativation_receipt
+from . import test_i18n_references
