@@ -65,16 +65,21 @@ BLOCK_KINDS = {
 }
 # [assumed] next to the summary, `resultado.<registros key>` lists the occurrences, each
 # with `data` (dd/mm/yyyy), `valor` ("R$ 1.234,56"), the creditor under one of
-# DETAIL_CREDITOR and other facts worth showing under DETAIL_DESCRIPTION (label: key).
+# DETAIL_CREDITOR, the registry office of a protest under DETAIL_OFFICE (never taken for
+# its creditor), the place under DETAIL_CITY/DETAIL_STATE and other facts worth showing
+# under DETAIL_DESCRIPTION (label: key).
 DETAIL_DATE = "data"
 DETAIL_AMOUNT = "valor"
-DETAIL_CREDITOR = ("credor", "cartorio", "banco")
+DETAIL_CREDITOR = ("credor", "banco")
+DETAIL_OFFICE = ("cartorio",)
+DETAIL_CITY = "cidade"
+DETAIL_STATE = "uf"
+# Kinds whose summary's "nomeMaisRecente" names the registry office, not a creditor.
+OFFICE_KINDS = frozenset({"protest"})
 DETAIL_DESCRIPTION = {
     "modalidade": "Modalidade",
     "natureza": "Natureza",
     "contrato": "Contrato",
-    "cidade": "Cidade",
-    "uf": "UF",
     "agencia": "Agência",
     "alinea": "Alínea",
     "quantidade": "Quantidade",

@@ -1,7 +1,7 @@
 {
     "name": "Brazil - Credit Bureau (Serasa/SPC) Integration",
     "summary": "Credit consultations and negativation (PEFIN) with the Brazilian credit bureaus",
-    "version": "19.0.1.1.0",
+    "version": "19.0.1.2.0",
     "category": "Accounting/Localizations",
     "license": "AGPL-3",
     "author": "Odoo Community Association (OCA), l10n-br-credit-bureau contributors",
@@ -21,6 +21,7 @@
         "data/credit_bureau_policy_data.xml",
         "report/credit_bureau_consultation_report.xml",
         "report/credit_bureau_decision_report.xml",
+        "report/credit_bureau_negativation_receipt.xml",
         "views/credit_bureau_routine_views.xml",
         "views/credit_bureau_integration_views.xml",
         "views/credit_bureau_consultation_views.xml",

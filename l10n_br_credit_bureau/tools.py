@@ -166,6 +166,17 @@ def format_document(document):
     return document
 
 
+def occurrences_text(env, count):
+    """The result of a consultation in the suite's one vocabulary, from its number of
+    occurrences: "Nada consta", "Consta 1 ocorrência", "Constam N ocorrências" (pt_BR). Every
+    provider gives numbers; the words are said here only."""
+    if not count:
+        return env._("Nothing on record")
+    if count == 1:
+        return env._("1 occurrence on record")
+    return env._("%(count)s occurrences on record", count=count)
+
+
 def _mask_text(text, keys, values):
     for secret in values:
         if secret and len(secret) >= 3:

@@ -166,19 +166,72 @@ PEFIN_BLOCKS = ("PendenciasFinanceiras", "PendenciasVarejo", "PendenciasBacen")
 # [assumed] detail fields: date, amount, creditor, description (first one present wins).
 DETAIL_DATE_FIELDS = ("DataOcorrencia", "DataOcorrenciaRecente", "DataOcorrenciaAntiga")
 DETAIL_AMOUNT_FIELDS = ("Valor",)
+# The creditor is who is owed: never the registry office (Cartorio, a number such as "7")
+# of a protest nor the court (Vara) of a lawsuit, which are the line's office; a protest
+# of the Concentre answer names no creditor at all.
 DETAIL_CREDITOR_FIELDS = (
     "Origem",
     "Informante",
     "NomeFantasiaBanco",
     "NomeBanco",
     "OrigemOcorrencia",
-    "Cartorio",
-    "Vara",
 )
+DETAIL_OFFICE_FIELDS = ("Cartorio", "Vara")
+DETAIL_CITY_FIELD = "Cidade"
+DETAIL_STATE_FIELD = "UF"
 DETAIL_DESCRIPTION_FIELDS = ("Modalidade", "Natureza", "Sigla", "Alinea", "TotalChequesSemFundo")
 # [assumed] the Score block of Concentre: Pontuacao (int), ClasseRisco, Mensagem carrying the
 # default probability as "...: 12,3%".
 SCORE_BLOCK = "Score"
+# How our rendering of the report names the blocks and the detail fields (the vendor sends
+# data, not a document): Portuguese words with their accents, through the translations.
+BLOCK_LABELS = {
+    "PendenciasInternas": _lt("Internal pendencies"),
+    "PendenciasFinanceiras": _lt("Financial pendencies"),
+    "RestricoesFinanceiras": _lt("Financial restrictions"),
+    "PendenciasBacen": _lt("Bounced checks (Bacen)"),
+    "Protestos": _lt("Protests"),
+    "AcoesJudiciais": _lt("Lawsuits"),
+    "ConvemDevedores": _lt("Debtors' agreements (Convem)"),
+    "AcheiRecheque": _lt("Checks (Achei Recheque)"),
+    "PendenciasVarejo": _lt("Retail pendencies"),
+}
+FIELD_LABELS = {
+    "DataOcorrencia": _lt("Date"),
+    "DataOcorrenciaAntiga": _lt("Oldest"),
+    "DataOcorrenciaRecente": _lt("Most recent"),
+    "Modalidade": _lt("Modality"),
+    "Avalista": _lt("Guarantor"),
+    "Valor": _lt("Amount"),
+    "Contrato": _lt("Contract"),
+    "Origem": _lt("Creditor"),
+    "Informante": _lt("Creditor"),
+    "OrigemOcorrencia": _lt("Creditor"),
+    "Sigla": _lt("Type"),
+    "CodigoCompensacaoBanco": _lt("Bank"),
+    "CodigoCompensacao": _lt("Bank"),
+    "CodigoBanco": _lt("Bank"),
+    "NomeFantasiaBanco": _lt("Bank name"),
+    "NomeBanco": _lt("Bank name"),
+    "NumeroAgencia": _lt("Branch"),
+    "Agencia": _lt("Branch"),
+    "NumeroLojaFilial": _lt("Store"),
+    "TotalChequesSemFundo": _lt("Bounced checks"),
+    "Cartorio": _lt("Registry office"),
+    "Vara": _lt("Court"),
+    "Cidade": _lt("City"),
+    "UF": _lt("State"),
+    "Natureza": _lt("Nature"),
+    "ContaCorrente": _lt("Account"),
+    "NumeroCheque": _lt("Check number"),
+    "Alinea": _lt("Reason code (alínea)"),
+}
+# Detail fields holding an amount ("1234.56"), shown as the company's currency
+# ("R$ 1.234,56" in Portuguese); dates ("Data...") are shown dd/mm/aaaa.
+AMOUNT_FIELDS = frozenset({"Valor", "ValorTotalOcorrencias"})
+DATE_FIELD_PREFIX = "Data"
+# Yes/no answers, in upper case without accents ("NAO"), shown as words of the language.
+YES_NO = {"SIM": _lt("Yes"), "NAO": _lt("No"), "S": _lt("Yes"), "N": _lt("No")}
 # [assumed] amounts are text with a dot ("1234.56"); Brazilian "1.234,56" is accepted too.
 
 # ------------------------------------------------------------------ answers and errors

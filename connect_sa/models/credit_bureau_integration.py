@@ -5,7 +5,11 @@ from odoo import api, fields, models
 from odoo.exceptions import UserError
 
 from odoo.addons.l10n_br_credit_bureau.models.credit_bureau_catalog import audience_from_text
-from odoo.addons.l10n_br_credit_bureau.tools import CreditBureauError, to_log_text
+from odoo.addons.l10n_br_credit_bureau.tools import (
+    CreditBureauError,
+    occurrences_text,
+    to_log_text,
+)
 
 from .. import const
 from ..tools import (
@@ -596,6 +600,12 @@ class CreditBureauIntegration(models.Model):
     @staticmethod
     def _connect_sa_line(kind, item):
         creditor = next((item[k] for k in const.DETAIL_CREDITOR if item.get(k)), False)
+        office = next((item[k] for k in const.DETAIL_OFFICE if item.get(k)), False)
+        place = " - ".join(
+            str(item[key])
+            for key in (const.DETAIL_CITY, const.DETAIL_STATE)
+            if item.get(key) not in (None, "")
+        )
         description = ", ".join(
             f"{label} {item[key]}"
             for key, label in const.DETAIL_DESCRIPTION.items()
@@ -606,20 +616,25 @@ class CreditBureauIntegration(models.Model):
             "date": parse_date(item.get(const.DETAIL_DATE)),
             "amount": parse_brl(item.get(const.DETAIL_AMOUNT)) or 0.0,
             "creditor": creditor,
+            "office": office,
+            "city": place or False,
             "description": description or False,
         }
 
     def _connect_sa_summary_line(self, kind, block, count, amount):
         """Only the summary came: one line with the most recent occurrence's date/name."""
         oldest, newest = block.get(const.BLOCK_OLDEST), block.get(const.BLOCK_NEWEST)
+        name = block.get(const.BLOCK_NEWEST_NAME) or False
+        office = kind in const.OFFICE_KINDS
         return {
             "kind": kind,
             "date": parse_date(newest),
             "amount": amount,
-            "creditor": block.get(const.BLOCK_NEWEST_NAME) or False,
+            "creditor": False if office else name,
+            "office": name if office else False,
             "description": self.env._(
-                "%(count)s occurrence(s), from %(oldest)s to %(newest)s",
-                count=count,
+                "%(occurrences)s, from %(oldest)s to %(newest)s",
+                occurrences=occurrences_text(self.env, count),
                 oldest=oldest or "?",
                 newest=newest or "?",
             ),

@@ -4,3 +4,4 @@ from . import test_negativation_flow
 from . import test_product_cost
 from . import test_field_limits
 from . import test_localization
+from . import test_result_vocabulary

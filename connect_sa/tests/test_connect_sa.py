@@ -291,7 +291,13 @@ class TestConnectSAProvider(ConnectSACommon):
             )
             for line in lines:
                 self.assertIsInstance(line.date, date)
-                self.assertTrue(line.creditor)
+                if kind_name == "protest":
+                    # The registry office of a protest is never taken for its creditor.
+                    self.assertFalse(line.creditor)
+                    self.assertIn("TABELIÃO DE PROTESTO", line.office)
+                    self.assertTrue(line.city)
+                else:
+                    self.assertTrue(line.creditor)
                 self.assertTrue(line.description)
         self.assertEqual(
             consultation.total_count, resultado["quadroResumoConsta"]["quantidadeTotalOcorrencias"]

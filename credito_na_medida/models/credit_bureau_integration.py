@@ -372,17 +372,15 @@ class CreditBureauIntegration(models.Model):
                 }
             )
         score = body.get(const.CONSULTATION_SCORE)
-        if lines:
-            message = self.env._("%(count)s restriction(s) found", count=len(lines))
-        else:
-            message = self.env._("Nothing found (nada consta)")
         return {
             "name": body.get(const.CONSULTATION_NAME),
             "protocol": str(body[const.CONSULTATION_ID]),
             "score": int(score) if score is not None else None,
             "risk_class": None,
+            # Neither a probability of default nor a message of its own: the result is
+            # said by the core from the number of occurrences.
             "default_probability": None,
-            "message": message,
+            "message": None,
             "cost": None,  # the product's price, set by the core
             "lines": lines,
             "report_html": None,

@@ -6,7 +6,7 @@ from odoo.exceptions import UserError
 from odoo.tools import html_sanitize
 
 from ..const import DEFAULT_RETENTION_DAYS, OCCURRENCE_KINDS, PARAM_RETENTION_DAYS
-from ..tools import CreditBureauError, format_document, validate_document
+from ..tools import CreditBureauError, format_document, occurrences_text, validate_document
 
 _logger = logging.getLogger(__name__)
 
@@ -31,6 +31,7 @@ RESULT_FIELDS = frozenset(
         "has_score",
         "risk_class",
         "default_probability",
+        "has_default_probability",
         "financial_count",
         "financial_amount",
         "protest_count",
@@ -136,11 +137,24 @@ class CreditBureauConsultation(models.Model):
     # normalised result
     consulted_name = fields.Char(readonly=True)
     protocol = fields.Char(readonly=True)
-    message = fields.Char(string="Result", readonly=True)
+    # The provider's own words, kept as it sent them; the result shown to users is
+    # ``result_summary``, in the suite's one vocabulary.
+    message = fields.Char(string="Provider's message", readonly=True)
+    result_summary = fields.Char(
+        string="Result",
+        compute="_compute_result_summary",
+        help='"Nada consta", "Consta 1 ocorrência" or "Constam N ocorrências", whatever the '
+        "provider.",
+    )
     score = fields.Integer(readonly=True, aggregator="avg")
     has_score = fields.Boolean(readonly=True)
     risk_class = fields.Char(readonly=True)
     default_probability = fields.Float(string="Default probability (%)", readonly=True)
+    has_default_probability = fields.Boolean(
+        readonly=True,
+        help="The provider gave a probability of default (a probability of 0% is one; "
+        "no probability at all is not shown).",
+    )
     financial_count = fields.Integer(string="Financial pendencies", readonly=True)
     financial_amount = fields.Monetary(string="Financial pendencies amount", readonly=True)
     protest_count = fields.Integer(string="Protests", readonly=True)
@@ -163,6 +177,16 @@ class CreditBureauConsultation(models.Model):
     def _compute_document_display(self):
         for consultation in self:
             consultation.document_display = format_document(consultation.document or "")
+
+    @api.depends("state", "total_count")
+    @api.depends_context("lang")
+    def _compute_result_summary(self):
+        for consultation in self:
+            consultation.result_summary = (
+                occurrences_text(self.env, consultation.total_count)
+                if consultation.state == "done"
+                else False
+            )
 
     @api.depends("report_attachment_id", "report_format")
     def _compute_report_html(self):
@@ -289,6 +313,7 @@ class CreditBureauConsultation(models.Model):
             "has_score": result.get("score") is not None,
             "score": result.get("score") or 0,
             "risk_class": result.get("risk_class"),
+            "has_default_probability": result.get("default_probability") is not None,
             "default_probability": result.get("default_probability") or 0.0,
             "line_ids": [
                 fields.Command.create(
@@ -297,6 +322,8 @@ class CreditBureauConsultation(models.Model):
                         "date": line.get("date"),
                         "amount": line.get("amount") or 0.0,
                         "creditor": line.get("creditor"),
+                        "office": line.get("office"),
+                        "city": line.get("city"),
                         "description": line.get("description"),
                     }
                 )
@@ -330,10 +357,9 @@ class CreditBureauConsultation(models.Model):
         self.write(values)
         self.message_post(
             body=self.env._(
-                "Consultation done: %(result)s, score %(score)s, %(count)s occurrence(s).",
-                result=self.message or "-",
+                "Consultation done: %(result)s, score %(score)s.",
+                result=self.result_summary,
                 score=self.score if self.has_score else "-",
-                count=self.total_count,
             )
         )
 
@@ -404,7 +430,14 @@ class CreditBureauConsultationLine(models.Model):
     kind = fields.Selection(KIND_SELECTION, required=True, default="other")
     date = fields.Date()
     amount = fields.Monetary()
+    # Who is owed; never the registry office or the court that records the occurrence,
+    # which have their own fields.
     creditor = fields.Char()
+    office = fields.Char(
+        string="Registry office/court",
+        help="The registry office (cartório) of a protest, or the court (vara) of a lawsuit.",
+    )
+    city = fields.Char(help="Where the occurrence was recorded (city - UF).")
     description = fields.Char()
 
     @api.model_create_multi

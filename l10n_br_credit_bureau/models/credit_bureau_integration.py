@@ -699,11 +699,15 @@ class CreditBureauIntegration(models.Model):
         """Consult a CPF/CNPJ (clean, validated). Return a normalised result dict:
 
         ``name``, ``protocol``, ``score`` (int or None), ``risk_class``,
-        ``default_probability`` (percent or None), ``message``, ``cost`` (or None),
-        ``lines``: [{'kind' (financial|protest|check|lawsuit|other), 'date', 'amount',
-        'creditor', 'description'}], ``report_html`` (str or None), ``report_pdf``
-        (bytes or None). Counts and totals are computed by the core from the lines unless
-        given as ``totals``: {kind: (count, amount)}.
+        ``default_probability`` (percent, or None when the provider gave none: never 0 for
+        "not given"), ``message`` (the provider's own words, or None; never the number of
+        occurrences told in words: the core says the result, see ``tools.occurrences_text``),
+        ``cost`` (or None), ``lines``: [{'kind' (financial|protest|check|lawsuit|other),
+        'date', 'amount', 'creditor' (who is owed, never a registry office), 'office' (the
+        cartório of a protest, the vara of a lawsuit), 'city', 'description'}],
+        ``report_html`` (str or None), ``report_pdf`` (bytes or None). Counts and totals are
+        computed by the core from the lines unless given as ``totals``: {kind: (count,
+        amount)}.
         """
         self.ensure_one()
         return self._bureau_unsupported(self.env._("credit consultation"))

@@ -13,7 +13,7 @@ from odoo.http import request
 from odoo.modules import module as odoo_module
 from odoo.tools import config
 
-from ..tools import CreditBureauError
+from ..tools import CreditBureauError, format_document
 
 DUMMY_PROFILES = ("clean", "financial", "protest", "check")
 
@@ -202,7 +202,7 @@ class CreditBureauIntegration(models.Model):
         # In the user's language, like the rest of the simulated answer; Markup escapes.
         html = Markup("<div class='dummy-report'><h3>%s</h3><p>%s</p><p>%s</p><p>%s</p></div>") % (
             self.env._("Simulated report"),
-            self.env._("Document: %s", document),
+            self.env._("Document: %s", format_document(document)),
             self.env._("Score: %s", score),
             self.env._("Occurrences: %s", len(lines)),
         )

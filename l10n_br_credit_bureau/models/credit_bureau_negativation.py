@@ -488,3 +488,11 @@ class CreditBureauNegativation(models.Model):
                 body=self.env._("Address sent to the provider: %(message)s", message=message or "-")
             )
         return True
+
+    def action_print_receipt(self):
+        """The receipt of the negativations ("Comprovante de negativação", a PDF in our own
+        layout): only for who may read them."""
+        self.check_access("read")
+        return self.env.ref(
+            "l10n_br_credit_bureau.action_report_negativation_receipt"
+        ).report_action(self, config=False)

@@ -1,6 +1,7 @@
 import io
 
-from odoo import api, models
+from odoo import api, fields, models
+from odoo.tools import format_datetime
 from odoo.tools.pdf import merge_pdf
 
 from ..tools import clean_document, format_document
@@ -55,10 +56,15 @@ class IrActionsReport(models.Model):
         return command_args
 
     def _render_qweb_pdf_prepare_streams(self, report_ref, data, res_ids=None):
-        """The consultation's report, followed by the provider's own PDF report when the
-        provider sent one (Crédito na Medida)."""
-        streams = super()._render_qweb_pdf_prepare_streams(report_ref, data, res_ids=res_ids)
+        """Our reports only for who may read their records; the consultation's report
+        followed by the provider's own PDF report when the provider sent one (Crédito na
+        Medida)."""
         report = self._get_report(report_ref)
+        if report._bureau_own_layout() and res_ids:
+            # Only for who may read the records (a negativation's receipt: the negativation
+            # group), refused before anything is rendered.
+            self.env[report.model].browse(res_ids).check_access("read")
+        streams = super()._render_qweb_pdf_prepare_streams(report_ref, data, res_ids=res_ids)
         if report.report_name != "l10n_br_credit_bureau.report_consultation":
             return streams
         consultations = self.env["credit.bureau.consultation"].browse(
@@ -89,3 +95,25 @@ class IrActionsReport(models.Model):
         if partner.zip:
             parts.append(self.env._("CEP %s", partner.zip))
         return ", ".join(part for part in parts if part)
+
+    @api.model
+    def _bureau_report_code(self, integration, kind, code):
+        """A natureza or removal code with its name ("TI - Serviços de telecomunicação")
+        as the integration synchronised it; the code alone when it is not (or no longer)
+        in the integration's list."""
+        if not code:
+            return ""
+        known = (
+            self.env["credit.bureau.code"]
+            .with_context(active_test=False)
+            .search(
+                [("integration_id", "=", integration.id), ("kind", "=", kind), ("code", "=", code)],
+                limit=1,
+            )
+        )
+        return known.display_name if known else code
+
+    @api.model
+    def _bureau_report_now(self):
+        """Now, in the user's time zone and language (the moment a document is printed)."""
+        return format_datetime(self.env, fields.Datetime.now())

@@ -32,3 +32,5 @@ from . import test_ui_decision
 from . import test_guide_tours
 from . import test_i18n_references
 from . import test_docs
+from . import test_result_vocabulary
+from . import test_negativation_receipt

@@ -49,7 +49,7 @@ class TestConsultation(CreditBureauCommon):
         self.assertEqual(len(consultation.line_ids), 2)
         self.assertEqual(consultation.report_format, "html")
         html = base64.b64decode(consultation.report_attachment_id.datas).decode()
-        self.assertIn("52998224725", html)
+        self.assertIn("529.982.247-25", html)  # punctuated
         self.assertIn("Score", consultation.report_html)
         # summary on the partner
         partner = self.partner.with_user(self.consult_user)
@@ -183,7 +183,7 @@ class TestConsultation(CreditBureauCommon):
         )
         self.assertEqual(consultation.message, "Constam restrições")
         html = base64.b64decode(consultation.report_attachment_id.datas).decode()
-        self.assertIn("Documento: 52998224725", html)
+        self.assertIn("Documento: 529.982.247-25", html)
 
     def test_report_html_is_sanitized(self):
         consultation = self._consult("529.982.247-25")

@@ -4,7 +4,7 @@ from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError
 
 from ..const import DEFAULT_REPEAT_INTERVAL, PARAM_REPEAT_INTERVAL
-from ..tools import check_text, format_document, validate_document
+from ..tools import check_text, clean_document, format_document, validate_document
 
 
 class CreditBureauConsultWizard(models.TransientModel):
@@ -93,6 +93,15 @@ class CreditBureauConsultWizard(models.TransientModel):
     def _compute_document_kind(self):
         for wizard in self:
             wizard.document_kind = wizard._document_kind()
+
+    @api.onchange("document")
+    def _onchange_document_punctuate(self):
+        """A valid CPF/CNPJ shown punctuated, however it was typed or stored on the contact
+        or the lead."""
+        if self._document_kind():
+            punctuated = format_document(clean_document(self.document))
+            if punctuated != self.document:
+                self.document = punctuated
 
     def _document_kind(self):
         """cpf/cnpj for a valid document, else False (nothing to refuse yet)."""
@@ -214,15 +223,13 @@ class CreditBureauConsultWizard(models.TransientModel):
                 wizard.previous_summary = False
             elif readable:
                 wizard.previous_summary = self.env._(
-                    "Consulted on %(date)s by %(user)s: %(result)s, score %(score)s, "
-                    "%(count)s occurrence(s).",
+                    "Consulted on %(date)s by %(user)s: %(result)s, score %(score)s.",
                     date=fields.Datetime.context_timestamp(self, previous.date).strftime(
                         "%d/%m/%Y %H:%M"
                     ),
                     user=previous.user_id.name,
-                    result=previous.message or "-",
+                    result=previous.with_env(self.env).result_summary or "-",
                     score=previous.score if previous.has_score else "-",
-                    count=previous.total_count,
                 )
             else:
                 # Paid for already, but by someone whose consultations this user does not

@@ -13,11 +13,14 @@ from zeep.exceptions import ValidationError as ZeepValidationError
 from zeep.helpers import serialize_object
 
 from odoo import api, fields, models
+from odoo.tools.misc import formatLang
 
 from odoo.addons.l10n_br_credit_bureau.soap import get_client, service_proxy
 from odoo.addons.l10n_br_credit_bureau.tools import (
     CreditBureauError,
     clean_document,
+    format_document,
+    occurrences_text,
     to_log_text,
 )
 
@@ -97,8 +100,15 @@ def format_date(value):
 
 
 def humanize(name):
-    """'PendenciasFinanceiras' -> 'Pendencias Financeiras' (the vendor's own words)."""
+    """'PendenciasFinanceiras' -> 'Pendencias Financeiras' (the vendor's own words, for a
+    name without a label in ``const``)."""
     return re.sub(r"(?<=[a-z0-9])(?=[A-Z])", " ", name)
+
+
+def _place(detail):
+    """'SAO PAULO - SP' from a detail's Cidade and UF, or None."""
+    parts = [detail.get(const.DETAIL_CITY_FIELD), detail.get(const.DETAIL_STATE_FIELD)]
+    return " - ".join(str(part) for part in parts if part not in (None, "")) or None
 
 
 def _digits(value):
@@ -398,7 +408,9 @@ class CreditBureauIntegration(models.Model):
                         "date": parse_date(_first(detail, const.DETAIL_DATE_FIELDS)),
                         "amount": parse_amount(_first(detail, const.DETAIL_AMOUNT_FIELDS)),
                         "creditor": _first(detail, const.DETAIL_CREDITOR_FIELDS),
-                        "description": " / ".join([humanize(name), *words]),
+                        "office": _first(detail, const.DETAIL_OFFICE_FIELDS),
+                        "city": _place(detail),
+                        "description": " / ".join([self._soa_label(name), *words]),
                     }
                 )
         score = answer.get(const.SCORE_BLOCK) or {}
@@ -416,20 +428,54 @@ class CreditBureauIntegration(models.Model):
             "report_pdf": None,
         }
 
+    def _soa_label(self, name):
+        """The label of a block or a detail field, in the user's language."""
+        label = const.BLOCK_LABELS.get(name) or const.FIELD_LABELS.get(name)
+        return self.env._(label) if label else humanize(name)
+
+    def _soa_money(self, amount):
+        """An amount in the company's currency and the user's language: "R$ 1.234,56"."""
+        currency = self.company_id.currency_id or self.env.ref("base.BRL")
+        return formatLang(self.env, amount, currency_obj=currency)
+
+    def _soa_value(self, name, value):
+        """A value of the answer as the report shows it: amounts in the currency, dates
+        dd/mm/aaaa, documents punctuated, yes/no in words; anything else as sent."""
+        if value in (None, ""):
+            return ""
+        if name in const.AMOUNT_FIELDS:
+            return self._soa_money(parse_amount(value))
+        if name.startswith(const.DATE_FIELD_PREFIX):
+            day = parse_date(value)
+            return format_date(day) if day else str(value)
+        if name == "Documento":
+            return format_document(clean_document(str(value)))
+        yes_no = const.YES_NO.get(str(value).strip().upper())
+        return self.env._(yes_no) if yes_no else str(value)
+
     def _soa_report_html(self, operation, answer, blocks):
-        """Our rendering of the report (the vendor sends data, not a document)."""
+        """Our rendering of the report (the vendor sends data, not a document), in the
+        user's language: the result in the suite's vocabulary, Brazilian formats."""
         score = answer.get(const.SCORE_BLOCK) or {}
+        total = answer.get("TotalOcorrencias")
+        if total is None:
+            total = sum(block_total or 0 for _name, block_total, _message, _details in blocks)
         summary = [
-            (self.env._("Document"), answer.get("Documento")),
+            (self.env._("Document"), self._soa_value("Documento", answer.get("Documento"))),
             (self.env._("Name"), answer.get("Nome")),
             (self.env._("Mother's name"), answer.get("NomeMae")),
-            (self.env._("Birth date"), answer.get("DataNascimento")),
+            (
+                self.env._("Birth date"),
+                self._soa_value("DataNascimento", answer.get("DataNascimento")),
+            ),
             (self.env._("Score"), score.get("Pontuacao")),
             (self.env._("Risk class"), score.get("ClasseRisco")),
             (self.env._("Score note"), score.get("Mensagem")),
-            (self.env._("Occurrences"), answer.get("TotalOcorrencias")),
-            (self.env._("Total amount"), answer.get("ValorTotalOcorrencias")),
-            (self.env._("Result"), answer.get("Mensagem")),
+            (self.env._("Result"), occurrences_text(self.env, int(total or 0))),
+            (
+                self.env._("Total amount"),
+                self._soa_value("ValorTotalOcorrencias", answer.get("ValorTotalOcorrencias")),
+            ),
         ]
         html = Markup("<div><h3>%s</h3><table class='table table-sm'><tbody>") % self.env._(
             "SOA WebServices report: %(report)s", report=operation
@@ -444,22 +490,23 @@ class CreditBureauIntegration(models.Model):
                 self.env._("Document alert:"),
                 alert["Mensagem"],
             )
-        for name, total, message, details in blocks:
-            html += Markup("<h4>%s (%s)</h4>") % (humanize(name), total)
-            if message:
-                html += Markup("<p>%s</p>") % message
+        for name, block_total, _message, details in blocks:
+            # The block's own Mensagem repeats its count in the vendor's words ("Constam 2
+            # ocorrência(s)."): the count is said once, in ours.
+            html += Markup("<h4>%s</h4><p>%s</p>") % (
+                self._soa_label(name),
+                occurrences_text(self.env, int(block_total or 0)),
+            )
             if not details:
-                if not message:
-                    html += Markup("<p>%s</p>") % self.env._("Nothing recorded.")
                 continue
             columns = []
             for detail in details:
                 columns += [key for key in detail if key not in columns]
             html += Markup("<table class='table table-sm'><thead><tr>")
-            html += Markup("").join(Markup("<th>%s</th>") % humanize(c) for c in columns)
+            html += Markup("").join(Markup("<th>%s</th>") % self._soa_label(c) for c in columns)
             html += Markup("</tr></thead><tbody>")
             for detail in details:
-                cells = [escape("" if detail.get(c) is None else detail[c]) for c in columns]
+                cells = [escape(self._soa_value(c, detail.get(c))) for c in columns]
                 html += Markup("<tr>%s</tr>") % Markup("").join(
                     Markup("<td>%s</td>") % cell for cell in cells
                 )

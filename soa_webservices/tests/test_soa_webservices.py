@@ -278,7 +278,7 @@ class TestSOAWebServices(CreditBureauCommon):
                     self.assertTrue(line.description)
                 self.assertEqual(consultation.report_format, "html")
                 self.assertIn(data["Nome"], consultation.report_html)
-                self.assertIn("Pendencias Financeiras", consultation.report_html)
+                self.assertIn("Financial pendencies", consultation.report_html)
                 if profile == "limpo":
                     self.assertIn("Nada consta", consultation.message)
                     self.assertFalse(consultation.line_ids)

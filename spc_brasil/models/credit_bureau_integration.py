@@ -15,7 +15,12 @@ from odoo.exceptions import ValidationError
 from odoo.tools import format_date
 
 from odoo.addons.l10n_br_credit_bureau.soap import get_client
-from odoo.addons.l10n_br_credit_bureau.tools import CreditBureauError, to_log_text
+from odoo.addons.l10n_br_credit_bureau.tools import (
+    CreditBureauError,
+    clean_document,
+    format_document,
+    to_log_text,
+)
 
 from .. import const
 
@@ -295,16 +300,18 @@ class CreditBureauIntegration(models.Model):
     def _spc_report_html(self, product, answer):
         """The original answer, every field SPC sent, as a nested table."""
 
-        def render(value):
+        def render(value, key=""):
             if isinstance(value, dict):
                 rows = Markup("").join(
-                    Markup("<tr><th>%s</th><td>%s</td></tr>") % (key, render(item))
-                    for key, item in value.items()
+                    Markup("<tr><th>%s</th><td>%s</td></tr>") % (name, render(item, name))
+                    for name, item in value.items()
                     if item not in (None, "", [], {})
                 )
                 return Markup("<table class='table table-sm'><tbody>%s</tbody></table>") % rows
             if isinstance(value, list):
-                return Markup("").join(render(item) for item in value)
+                return Markup("").join(render(item, key) for item in value)
+            if key.startswith("documento"):  # a CPF/CNPJ, punctuated
+                return format_document(clean_document(str(value)))
             return str(value)
 
         title = self.env._("SPC Brasil: %(product)s", product=product.get("nome") or "-")
