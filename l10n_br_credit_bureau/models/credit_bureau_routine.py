@@ -570,9 +570,13 @@ class CreditBureauRoutineRun(models.Model):
         readonly=True, help="Negativations queued, or removals requested, by the run."
     )
     sent = fields.Integer(readonly=True, help="Inclusions accepted by the provider.")
-    removed = fields.Integer(readonly=True, help="Removals confirmed by the provider.")
+    removed = fields.Integer(
+        string="Removals confirmed", readonly=True, help="Removals confirmed by the provider."
+    )
     refused = fields.Integer(readonly=True, help="Invoices or records stopped by a blocker.")
-    failed = fields.Integer(readonly=True, help="Calls to the provider that failed.")
+    failed = fields.Integer(
+        string="Failed calls", readonly=True, help="Calls to the provider that failed."
+    )
     status_changes = fields.Integer(
         string="Status changes",
         readonly=True,
