@@ -202,7 +202,12 @@ class TestNegativation(NegativationCommon):
             self.cr.savepoint(),
         ):
             unchecked.create(values)
-        # Manual removal with a reason.
+        # Manual removal with a reason: the integration's default code is proposed.
+        proposed = self.env["credit.bureau.negativation.remove.wizard"].new(
+            {"negativation_ids": [fields.Command.set(negativation.ids)]}
+        )
+        self.assertTrue(self.integration.default_removal_code_id)
+        self.assertEqual(proposed.removal_code_id, self.integration.default_removal_code_id)
         wizard = self.env["credit.bureau.negativation.remove.wizard"].create(
             {
                 "negativation_ids": [fields.Command.set(negativation.ids)],

@@ -457,6 +457,10 @@ class CreditBureauNegativationRemoveWizard(models.TransientModel):
     removal_code_id = fields.Many2one(
         "credit.bureau.code",
         string="Removal reason (baixa)",
+        compute="_compute_removal_code_id",
+        store=True,
+        readonly=False,
+        precompute=True,
         domain="[('integration_id', '=', integration_id), ('kind', '=', 'removal')]",
     )
     reason = fields.Char(string="Note")
@@ -465,6 +469,14 @@ class CreditBureauNegativationRemoveWizard(models.TransientModel):
     def _compute_integration_id(self):
         for wizard in self:
             wizard.integration_id = wizard.negativation_ids.integration_id[:1]
+
+    @api.depends("negativation_ids")
+    def _compute_removal_code_id(self):
+        """The integration's default removal code is proposed (e.g. 01, payment of the debt)."""
+        for wizard in self:
+            integration = wizard.negativation_ids.integration_id[:1]
+            if wizard.removal_code_id.integration_id != integration:
+                wizard.removal_code_id = integration.default_removal_code_id
 
     def action_remove(self):
         self.ensure_one()
