@@ -7,6 +7,7 @@ from datetime import date
 
 from odoo.tests import tagged
 
+from odoo.addons.l10n_br_credit_bureau.soap import forget_clients
 from odoo.addons.l10n_br_credit_bureau.tests.common import CreditBureauCommon
 from odoo.addons.l10n_br_credit_bureau.tests.test_result_vocabulary import (
     PT,
@@ -15,7 +16,6 @@ from odoo.addons.l10n_br_credit_bureau.tests.test_result_vocabulary import (
 )
 from odoo.addons.soa_webservices.simulator import app as simulator_app
 from odoo.addons.soa_webservices.simulator.app import SOAWebServicesSimulator
-from odoo.addons.soa_webservices.soap_client import forget_clients
 
 EMAIL = "cobranca@velozfibra.com.br"
 PASSWORD = "S3nh@-SOA-Secreta"

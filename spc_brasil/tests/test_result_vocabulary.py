@@ -3,6 +3,7 @@ probability of default only with a score product, the documents of its answer pu
 
 from odoo.tests import tagged
 
+from odoo.addons.l10n_br_credit_bureau.soap import forget_clients
 from odoo.addons.l10n_br_credit_bureau.tests.common import CreditBureauCommon
 from odoo.addons.l10n_br_credit_bureau.tests.test_result_vocabulary import (
     PT,
@@ -10,7 +11,6 @@ from odoo.addons.l10n_br_credit_bureau.tests.test_result_vocabulary import (
     documents_by_count,
 )
 from odoo.addons.spc_brasil.simulator.app import SPCBrasilSimulator
-from odoo.addons.spc_brasil.soap_client import forget_clients
 
 OPERATOR = "778899"
 PASSWORD = "S3nh@-SPC-Secreta"
