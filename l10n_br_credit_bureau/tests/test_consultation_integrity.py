@@ -70,7 +70,7 @@ class TestConsultationIntegrity(CreditBureauCommon):
                 text = caught.exception.args[0]
                 self.assertIn("gravados apenas pela resposta do intermediador", text)
                 self.assertIn("Score", text)
-                self.assertIn("Resultado", text)
+                self.assertIn("Mensagem do intermediador", text)
                 with self.assertRaises(UserError), self.env.cr.savepoint():
                     consultation.with_user(user).write(
                         {"line_ids": [fields.Command.clear()], "total_count": 0}
