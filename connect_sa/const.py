@@ -80,6 +80,8 @@ DETAIL_DESCRIPTION = {
     "modalidade": "Modalidade",
     "natureza": "Natureza",
     "contrato": "Contrato",
+    "cidade": "Cidade",
+    "uf": "UF",
     "agencia": "Agência",
     "alinea": "Alínea",
     "quantidade": "Quantidade",

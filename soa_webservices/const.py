@@ -231,6 +231,7 @@ FIELD_LABELS = {
 AMOUNT_FIELDS = frozenset({"Valor", "ValorTotalOcorrencias"})
 DATE_FIELD_PREFIX = "Data"
 # Yes/no answers, in upper case without accents ("NAO"), shown as words of the language.
+YES_NO_FIELDS = frozenset({"Avalista"})
 YES_NO = {"SIM": _lt("Yes"), "NAO": _lt("No"), "S": _lt("Yes"), "N": _lt("No")}
 # [assumed] amounts are text with a dot ("1234.56"); Brazilian "1.234,56" is accepted too.
 

@@ -450,7 +450,7 @@ class CreditBureauIntegration(models.Model):
             return format_date(day) if day else str(value)
         if name == "Documento":
             return format_document(clean_document(str(value)))
-        yes_no = const.YES_NO.get(str(value).strip().upper())
+        yes_no = name in const.YES_NO_FIELDS and const.YES_NO.get(str(value).strip().upper())
         return self.env._(yes_no) if yes_no else str(value)
 
     def _soa_report_html(self, operation, answer, blocks):
