@@ -10,6 +10,12 @@ from ..tools import mask_secrets
 
 _logger = logging.getLogger(__name__)
 
+TRACKING = "tracking_value_ids"
+# Keys of the transaction's precommit data: the tracking lines that ``_message_track``
+# collects to store them together, and the flag of a line being collected.
+DEFERRED_LOGS = "l10n_br_credit_bureau.deferred_tracking_lines"
+DEFERRING = "l10n_br_credit_bureau.deferring_tracking_line"
+
 
 class CreditBureauNegativationChatter(models.Model):
     """The audit trail of negativations: chatter lines in bulk, the integrations' secrets masked."""
@@ -27,6 +33,41 @@ class CreditBureauNegativationChatter(models.Model):
         if not isinstance(body, Markup):
             body = escape(self._bureau_mask_messages([{"body": body}])[0]["body"])
         return self.sudo()._message_log_batch(bodies=dict.fromkeys(self.ids, body))
+
+    def _bureau_log_each(self, bodies):
+        """A note on each record, each with its own text (``{record id: text}``): the
+        outcomes of a sending job's group. Stored together like ``_bureau_log_bulk``'s; a
+        record that somebody follows for its notes gets its line by ``message_post``
+        instead, which notifies them as before."""
+        if not self:
+            return
+        note = self.env["ir.model.data"]._xmlid_to_res_id("mail.mt_note")
+        followed = {
+            follower.res_id
+            for follower in self.env["mail.followers"]
+            .sudo()
+            .search_fetch(
+                [
+                    ("res_model", "=", self._name),
+                    ("res_id", "in", self.ids),
+                    ("subtype_ids", "in", [note]),
+                ],
+                ["res_id"],
+            )
+        }
+        for record in self.filtered(lambda r: r.id in followed):
+            record.message_post(body=bodies[record.id])
+        rest = self.filtered(lambda r: r.id not in followed)
+        if not rest:
+            return
+        texts = [bodies[record.id] for record in rest]
+        masked = self._bureau_mask_messages([{"body": text} for text in texts])
+        rest.sudo()._message_log_batch(
+            bodies={
+                record.id: values["body"] if isinstance(text, Markup) else escape(values["body"])
+                for record, text, values in zip(rest, texts, masked, strict=True)
+            }
+        )
 
     # Keys of the plain chatter lines that _message_create inserts in bulk.
     _BULK_MESSAGE_KEYS = frozenset(
@@ -55,16 +96,23 @@ class CreditBureauNegativationChatter(models.Model):
         ``_message_log_batch`` for the creation line of a batch and ``_bureau_log_bulk``):
         the integrations' secrets are masked first.
 
-        Then plain lines on many records (what ``_message_log_batch`` gives) are inserted
-        with one query, with the values ``mail.message.create`` would store. Through
-        ``mail.message.create`` the automatic run over 10 000 invoices takes about twice as
-        long (the inverse caches of the ~70 models that have a chatter updated per message,
-        defaults and the same body sanitised per row) and is no longer under a third of OCA
-        ``account_credit_control``'s run over the same invoices: measured in
+        Then plain lines on many records (what ``_message_log_batch`` gives, and the
+        tracking lines that ``_message_track`` collects, their tracking values created
+        together) are inserted with one query, with the values ``mail.message.create``
+        would store. Through ``mail.message.create`` the automatic run over 10 000
+        invoices takes about twice as long (the inverse caches of the ~70 models that have
+        a chatter updated per message, defaults and the same body sanitised per row) and
+        is no longer under a third of OCA ``account_credit_control``'s run over the same
+        invoices: measured in
         docs/performance.md (``./tests/benchmarks/run --only oca``). Anything else (one
-        message, attachments, tracking values, recipients, embedded images) goes the usual
-        way."""
+        message, attachments, other tracking commands, recipients, embedded images) goes
+        the usual way."""
         values_list = self._bureau_mask_messages(values_list)
+        deferred = self.env.cr.precommit.data.get(DEFERRED_LOGS)
+        if deferred is not None and self.env.cr.precommit.data.get(DEFERRING):
+            # A tracking line, kept for the others of the same tracking (_message_track).
+            deferred.extend(values_list)
+            return self.env["mail.message"]
         if len(values_list) < 2 or not self.env.su or not self._bureau_plain_messages(values_list):
             return super()._message_create(values_list)
         ignored = self._get_message_create_ignore_field_names()
@@ -115,6 +163,14 @@ class CreditBureauNegativationChatter(models.Model):
         )
         messages = Message.browse([id_ for (id_,) in ids])
         messages.modified(fnames, create=True)
+        # Their tracking values, as mail.message.create creates them (all in one create).
+        tracking = [
+            dict(command[2], mail_message_id=message_id)
+            for (message_id,), values in zip(ids, values_list, strict=True)
+            for command in values.get(TRACKING) or ()
+        ]
+        if tracking:
+            self.env["mail.tracking.value"].sudo().create(tracking)
         # What mail.message.create does for each message: the documents' chatter changed.
         res_ids = defaultdict(list)
         for row in rows:
@@ -125,6 +181,35 @@ class CreditBureauNegativationChatter(models.Model):
                 ["message_ids", "message_needaction", "message_needaction_counter"]
             )
         return messages
+
+    def _message_track(self, fields_iter, initial_values_dict):
+        """The tracking lines of many records at once (a sending job's group, a status
+        poll's chunk: what one commit tracks): still one line per record with its tracking
+        values, made by Odoo's own ``_message_track``, but stored together by
+        ``_message_create`` instead of one by one."""
+        data = self.env.cr.precommit.data
+        if len(self) < 2 or DEFERRED_LOGS in data:
+            return super()._message_track(fields_iter, initial_values_dict)
+        data[DEFERRED_LOGS] = deferred = []
+        try:
+            tracking = super()._message_track(fields_iter, initial_values_dict)
+        finally:
+            del data[DEFERRED_LOGS]
+        if deferred:
+            self._message_create(deferred)
+        return tracking
+
+    def _message_log(self, **kwargs):
+        """A line logged by ``_message_track`` (tracking values) is kept for the others while
+        it collects them (``DEFERRED_LOGS``)."""
+        data = self.env.cr.precommit.data
+        if DEFERRED_LOGS not in data:
+            return super()._message_log(**kwargs)
+        data[DEFERRING] = True
+        try:
+            return super()._message_log(**kwargs)
+        finally:
+            del data[DEFERRING]
 
     def _bureau_mask_messages(self, values_list):
         """The chatter lines with the integrations' secrets masked, as in the logs: a provider
@@ -160,7 +245,13 @@ class CreditBureauNegativationChatter(models.Model):
         for values in values_list:
             if set(values) != keys or not values.get("model") or not values.get("res_id"):
                 return False
-            if any(values[key] for key in self._BULK_MESSAGE_EMPTY_KEYS & keys):
+            if any(values[key] for key in self._BULK_MESSAGE_EMPTY_KEYS & keys - {TRACKING}):
+                return False
+            # Tracking values: only as created with the line (what tracking gives).
+            if any(
+                not (isinstance(command, list | tuple) and len(command) == 3 and command[0] == 0)
+                for command in values.get(TRACKING) or ()
+            ):
                 return False
             if "data:image/" in str(values.get("body") or ""):
                 return False

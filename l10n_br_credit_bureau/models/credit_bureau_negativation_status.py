@@ -28,17 +28,22 @@ class CreditBureauNegativationStatus(models.Model):
             "error": ("pending", "sending"),
             "removed": tuple(s for s, _l in STATES if s not in ("removed", "cancelled")),
         }
-        groups = defaultdict(lambda: self.browse())
+        groups = defaultdict(list)
+        masked = {}
         for negativation in self:
             status = statuses.get(negativation.reference) or {}
             state = status.get("state")
             if state in moves and negativation.state in moves[state]:
-                message = negativation._bureau_masked(status.get("message")) or ""
-                groups[state, message] |= negativation
+                # The same answer for thousands of records: masked once.
+                key = (negativation.integration_id.id, status.get("message"))
+                if key not in masked:
+                    masked[key] = negativation._bureau_masked(status.get("message")) or ""
+                groups[state, masked[key]].append(negativation.id)
         now = fields.Datetime.now()
         labels = dict(self._fields["state"]._description_selection(self.env))
         changed = self.browse()
-        for (state, message), records in groups.items():
+        for (state, message), ids in groups.items():
+            records = self.browse(ids)
             values = {"state": state}
             if message:
                 values["message"] = message
