@@ -30,9 +30,26 @@ class CreditBureauNegativationChatter(models.Model):
         (``<Senha>…</Senha>``, ``"token": "…"``, ``senha=…``) sees it as it was written."""
         if not self:
             return self.env["mail.message"]
-        if not isinstance(body, Markup):
-            body = escape(self._bureau_mask_messages([{"body": body}])[0]["body"])
-        return self.sudo()._message_log_batch(bodies=dict.fromkeys(self.ids, body))
+        return self.sudo()._message_log_batch(
+            bodies=dict.fromkeys(self.ids, self._bureau_note_body(body))
+        )
+
+    def _bureau_note_body(self, body):
+        """``body`` as a chatter line: a text masked, then escaped (HTML kept as given)."""
+        if isinstance(body, Markup):
+            return body
+        return escape(self._bureau_mask_messages([{"body": body}])[0]["body"])
+
+    def _bureau_log_tracked(self, body):
+        """The same note on many records whose tracked fields were just written: carried by
+        each record's tracking line of that change (``_track_set_log_message``: one line per
+        record, not a note and a tracking line). A note of its own (``_bureau_log_bulk``)
+        when tracking is off."""
+        context = self.env.context
+        if not self or context.get("tracking_disable") or context.get("mail_notrack"):
+            return self._bureau_log_bulk(body)
+        self._track_set_log_message(self._bureau_note_body(body))
+        return self.env["mail.message"]
 
     def _bureau_log_each(self, bodies):
         """A note on each record, each with its own text (``{record id: text}``): the
@@ -107,12 +124,13 @@ class CreditBureauNegativationChatter(models.Model):
         docs/performance.md (``./tests/benchmarks/run --only oca``). Anything else (one
         message, attachments, other tracking commands, recipients, embedded images) goes
         the usual way."""
-        values_list = self._bureau_mask_messages(values_list)
         deferred = self.env.cr.precommit.data.get(DEFERRED_LOGS)
         if deferred is not None and self.env.cr.precommit.data.get(DEFERRING):
-            # A tracking line, kept for the others of the same tracking (_message_track).
+            # A tracking line, kept for the others of the same tracking (_message_track):
+            # masked with them.
             deferred.extend(values_list)
             return self.env["mail.message"]
+        values_list = self._bureau_mask_messages(values_list)
         if len(values_list) < 2 or not self.env.su or not self._bureau_plain_messages(values_list):
             return super()._message_create(values_list)
         ignored = self._get_message_create_ignore_field_names()
@@ -163,14 +181,14 @@ class CreditBureauNegativationChatter(models.Model):
         )
         messages = Message.browse([id_ for (id_,) in ids])
         messages.modified(fnames, create=True)
-        # Their tracking values, as mail.message.create creates them (all in one create).
+        # Their tracking values, the rows mail.message.create would create for them.
         tracking = [
             dict(command[2], mail_message_id=message_id)
             for (message_id,), values in zip(ids, values_list, strict=True)
             for command in values.get(TRACKING) or ()
         ]
         if tracking:
-            self.env["mail.tracking.value"].sudo().create(tracking)
+            self._bureau_insert_rows(self.env["mail.tracking.value"].sudo(), tracking)
         # What mail.message.create does for each message: the documents' chatter changed.
         res_ids = defaultdict(list)
         for row in rows:
@@ -181,6 +199,39 @@ class CreditBureauNegativationChatter(models.Model):
                 ["message_ids", "message_needaction", "message_needaction_counter"]
             )
         return messages
+
+    @api.model
+    def _bureau_insert_rows(self, Model, rows):
+        """Insert ``rows`` (values of ``Model``'s stored columns) with one query, as
+        ``create`` stores them (each value converted by its field, the same value once).
+        For the tracking values of the lines ``_message_create`` inserts: no default, no
+        computed field, nothing else to do."""
+        names = sorted({name for row in rows for name in row})
+        fields_ = [Model._fields[name] for name in names]
+        if not all(field.store and field.column_type and not field.compute for field in fields_):
+            Model.create(rows)
+            return
+        converted = {}
+
+        def column(field, row):
+            value = row.get(field.name)
+            key = (field.name, value)
+            try:
+                hash(key)
+            except TypeError:
+                return field.convert_to_column_insert(value, Model, row)
+            if key not in converted:
+                converted[key] = field.convert_to_column_insert(value, Model, row)
+            return converted[key]
+
+        now, uid = self.env.cr.now(), self.env.uid
+        columns = ", ".join(f'"{name}"' for name in names)  # field names of Model
+        self.env.cr.execute_values(
+            f'INSERT INTO "{Model._table}" ({columns}, create_uid, create_date, write_uid, '
+            "write_date) VALUES %s",
+            [(*(column(field, row) for field in fields_), uid, now, uid, now) for row in rows],
+            page_size=1000,
+        )
 
     def _message_track(self, fields_iter, initial_values_dict):
         """The tracking lines of many records at once (a sending job's group, a status

@@ -297,11 +297,10 @@ class CreditBureauNegativationRemoval(models.Model):
             [(concurrency,)] = self.env["credit.bureau.integration"]._read_group(
                 [], aggregates=["send_concurrency:max"]
             )
-        concurrency = concurrency or 1
         to_send = self.search(
             due_domain,
             order="removal_deadline ASC NULLS LAST, removal_requested_date, id",
-            limit=batch_size * max(1, -(-concurrency // 4)),
+            limit=self._bureau_batch_limit(batch_size, concurrency or 1),
         )
         to_send._bureau_send_removals()
         tally.add_states(

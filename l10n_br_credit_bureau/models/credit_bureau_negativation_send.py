@@ -29,9 +29,11 @@ DISPATCH = {
     "remove": ("_bureau_removal_prepare", "_bureau_removal_outcomes"),
 }
 # The sending jobs mark (and commit) the records of an integration this many at a time at
-# least (``send_concurrency`` when higher), and write their outcomes in groups of that size:
-# at most two such groups of an integration are marked and not yet recorded at any time.
-MIN_DISPATCH_GROUP = 8
+# least (twice ``send_concurrency`` when higher), and write their outcomes in groups of that
+# size. A new group is prepared while at most one group's calls wait for a free thread: an
+# integration has at most three groups marked and not yet recorded (``_bureau_dispatch``).
+# Each group costs a few queries (its records read again after the commits).
+MIN_DISPATCH_GROUP = 16
 # Seconds between two progress notifications of the batches being sent (bus).
 PROGRESS_NOTIFY_SECONDS = 1.0
 
@@ -74,13 +76,24 @@ class _Lane:
         self.records = records
         self.calls = integration._bureau_lane(results)
         self.calls.lane = self
-        self.size = max(self.calls.size, MIN_DISPATCH_GROUP)
+        self.size = max(2 * self.calls.size, MIN_DISPATCH_GROUP)
         self.todo = list(records._ids)
         self.done = []
         self.undo = {}
         # What _bureau_note_calls needs to know, read once: each commit empties the cache.
         self.health = integration._bureau_health()
         self.paused = False
+        self.started = False
+
+    def ready_to_record(self):
+        """Whether to write the outcomes back so far: a group's worth, or a round of calls'
+        worth once nothing is left to prepare (the last ones are written while no call is
+        made), or all of them when no call is pending."""
+        if not self.done:
+            return False
+        if self.calls.inline or not self.calls.queued:
+            return True
+        return len(self.done) >= (self.size if self.todo else self.calls.size)
 
     def _group(self, ids):
         # Each commit empties the cache: reading a group again fetches it alone.
@@ -89,7 +102,11 @@ class _Lane:
     def prepare(self, prepare):
         """Prepare the next group (``prepare``: a method of ``DISPATCH``): its ``(record id,
         call)`` pairs and how many of its records need no call."""
-        ids, self.todo = self.todo[: self.size], self.todo[self.size :]
+        # The first group is the size of one round of calls: it is prepared while no call
+        # is made yet.
+        size = self.size if self.started or self.calls.inline else self.calls.size
+        self.started = True
+        ids, self.todo = self.todo[:size], self.todo[size:]
         items, finished = getattr(self._group(ids), prepare)()
         for record_id, _call, undo in items:
             if undo:
@@ -325,6 +342,15 @@ class CreditBureauNegativationSend(models.Model):
             return self.env["ir.cron"]._commit_progress(processed)
         return float("inf")
 
+    def _bureau_commit_only(self):
+        """``_bureau_commit`` without reporting progress to the cron (for the commits of a
+        sending job between two reports). Returns the time left to the cron (seconds)."""
+        if not self.env.context.get("ir_cron_progress_id"):
+            return float("inf")
+        # What _commit_progress does, without writing the progress record each time.
+        self.env.cr.commit()  # pylint: disable=invalid-commit
+        return max(self.env.context.get("cron_end_time", float("inf")) - time.monotonic(), 0)
+
     def _bureau_lock(self, states):
         """Lock the records still in ``states``, skipping those another worker holds."""
         if not self:
@@ -361,14 +387,16 @@ class CreditBureauNegativationSend(models.Model):
         """Make these records' provider calls (``operation``: a key of ``DISPATCH``), as many
         at a time as each integration allows (``send_concurrency``), in a bounded pipeline.
 
-        Each integration's records go by groups (``MIN_DISPATCH_GROUP`` or
-        ``send_concurrency``, the larger): a group is prepared (its debts built, its blockers
-        checked again, each record marked "outcome unknown") and committed before any of its
-        calls is made, so that a crash from then on means "ask the provider first". Its calls
-        go to the integration's ``CallLane``, whose threads start them as soon as they are
-        free; the outcomes are written in bulk a group at a time and committed. While the
-        provider works, the job writes the previous group's outcomes and prepares the next
-        group: at most two groups of an integration are marked and not yet recorded.
+        Each integration's records go by groups (``MIN_DISPATCH_GROUP`` or twice
+        ``send_concurrency``, the larger; the first one a round of calls): a group is prepared
+        (its debts built, its blockers checked again, each record marked "outcome unknown")
+        and committed before any of its calls is made, so that a crash from then on means
+        "ask the provider first". Its calls go to the integration's ``CallLane``, whose
+        threads start them as soon as they are free; the outcomes are written in bulk a
+        group at a time and committed. While the provider works, the job writes the previous
+        outcomes and prepares the next group, once at most one group's calls wait for a
+        thread: the pipeline is bounded (at most three groups of an integration are marked
+        and not yet recorded; a crash means that many lookups before sending again).
 
         The integrations' lanes run side by side; the one with the least provider time in
         this run of the job is served first, and an integration that timed out too often in
@@ -402,9 +430,7 @@ class CreditBureauNegativationSend(models.Model):
             # thread at once: nothing to wait for), in bulk.
             written = self.browse()
             for lane in lanes:
-                if lane.done and (
-                    len(lane.done) >= lane.size or not lane.calls.queued or lane.calls.inline
-                ):
+                if lane.ready_to_record():
                     written |= lane.record(record_outcomes)
             # The next groups, marked, while the provider works on the current ones.
             ready = []
@@ -422,12 +448,15 @@ class CreditBureauNegativationSend(models.Model):
             processed += len(written)
             unnotified |= written
             now = time.monotonic()
-            if unnotified and now - last_notice >= PROGRESS_NOTIFY_SECONDS:
-                # The open batch forms follow the progress: pushed with this commit.
-                unnotified.batch_id.sudo()._bureau_notify_progress()
-                unnotified, last_notice = self.browse(), now
-            time_left = self._bureau_commit(processed)
-            processed = 0
+            if now - last_notice >= PROGRESS_NOTIFY_SECONDS:
+                # The open batch forms and the cron's progress follow, about once a second:
+                # pushed with this commit.
+                if unnotified:
+                    unnotified.batch_id.sudo()._bureau_notify_progress()
+                time_left = self._bureau_commit(processed)
+                unnotified, processed, last_notice = self.browse(), 0, now
+            else:
+                time_left = self._bureau_commit_only()
             for lane, items in ready:
                 lane.calls.submit(items, lane.health["timeouts"], MAX_CONSECUTIVE_TIMEOUTS)
                 while lane.calls.lockstep and lane.calls.queued:
@@ -583,19 +612,25 @@ class CreditBureauNegativationSend(models.Model):
 
     # ------------------------------------------------------------------ crons
     @api.model
+    def _bureau_batch_limit(self, batch_size, concurrency):
+        """How many records of an integration one call of a sending job takes: more for more
+        simultaneous requests (``batch_size / 4`` rounds of calls from 4 on), so that
+        starting and ending a call's pipeline (its first group prepared and its last
+        outcomes written while no call is made) stays a small part of the call."""
+        return batch_size * max(1, concurrency // 4)
+
+    @api.model
     def _cron_send(self, batch_size=100):
         """Negativação: send what is queued, up to ``batch_size`` records of each integration
-        per call, times a quarter of its simultaneous requests (the job calls again while
-        records remain: about the same number of rounds of calls per call whatever the
-        concurrency, so that starting and ending a call's pipeline stays a small part of
-        it). The integrations paused after timeouts (``_bureau_pause``) wait for the end of
-        their pause."""
+        per call, times a quarter of its simultaneous requests (``_bureau_batch_limit``; the job
+        calls again while records remain). The integrations paused after timeouts
+        (``_bureau_pause``) wait for the end of their pause."""
         self = self._bureau_flow_env()
         paused = self.env["credit.bureau.integration"]._bureau_paused_ids()
         domain = [("state", "=", "sending"), ("integration_id", "not in", paused)]
         records = self.browse()
         for (integration,) in self._read_group(domain, ["integration_id"]):
-            limit = batch_size * max(1, -(-integration.send_concurrency // 4))
+            limit = self._bureau_batch_limit(batch_size, integration.send_concurrency)
             records |= self.search(
                 [*domain, ("integration_id", "=", integration.id)], order="id", limit=limit
             )

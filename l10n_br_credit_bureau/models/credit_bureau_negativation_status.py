@@ -20,8 +20,9 @@ class CreditBureauNegativationStatus(models.Model):
     # ------------------------------------------------------------------ status
     def _bureau_apply_statuses(self, statuses):
         """Apply the provider's answers ``{reference: {'state', 'message'}}`` to these
-        records: one write and one chatter insert per (new state, message), not one per
-        record (a status poll answers for thousands at a time). Returns the changed ones."""
+        records: one write per (new state, message), not one per record (a status poll
+        answers for thousands at a time), the answer in each record's tracking line of the
+        change (stored together, ``_message_track``). Returns the changed ones."""
         # The provider's state, and the states of ours it moves a record from.
         moves = {
             "active": ("pending",),
@@ -54,7 +55,7 @@ class CreditBureauNegativationStatus(models.Model):
             else:
                 values["removed_date"] = now
             records.write(values)
-            records._bureau_log_bulk(
+            records._bureau_log_tracked(
                 self.env._(
                     "Status at the provider: %(state)s. %(message)s",
                     state=labels[state],

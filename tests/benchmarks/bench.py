@@ -271,7 +271,7 @@ def verdict(ok):
 # ------------------------------------------------------------------------- cron emulation
 
 
-def run_cron(env, xmlid, method, **kwargs):
+def run_cron(env, xmlid, method, model=None, **kwargs):
     """Call a cron's method until it reports nothing remaining, like ``ir.cron._run_job``
     does (a progress record per call, so that ``_commit_progress`` commits). Returns the
     number of calls."""
@@ -285,7 +285,7 @@ def run_cron(env, xmlid, method, **kwargs):
             cron_id=cron.id,
             cron_end_time=time.monotonic() + 24 * 3600,
         )
-        getattr(env[cron.model_id.model].with_context(context), method)(**kwargs)
+        getattr(env[model or cron.model_id.model].with_context(context), method)(**kwargs)
         env.flush_all()
         env.cr.commit()
         calls += 1
@@ -863,6 +863,14 @@ def scenario_removal(env, args):
     print(f"  states: {states}")
 
 
+# The status poll runs in the task scheduler's engine job (one routine per integration).
+POLL_JOB = (
+    "l10n_br_credit_bureau.ir_cron_routine_engine",
+    "_cron_poll_status",
+    "credit.bureau.negativation",
+)
+
+
 def scenario_poll(env, args):
     """Status poll over many pending negativations (the provider answers "active")."""
     rng = random.Random(11)
@@ -879,11 +887,25 @@ def scenario_poll(env, args):
     integration.dummy_latency_ms = args.latency_ms
     env.cr.commit()
     with profiled(), Meter(f"_cron_poll_status over {total} pending") as poll:
-        run_cron(env, "l10n_br_credit_bureau.ir_cron_negativation_status", "_cron_poll_status")
+        run_cron(env, *POLL_JOB)
     report(poll, total)
+    besides = poll.wall - poll.provider
+    env.cr.execute(
+        "SELECT count(DISTINCT m.id), count(v.id) FROM mail_message m "
+        "JOIN mail_tracking_value v ON v.mail_message_id = m.id "
+        "WHERE m.model = 'credit.bureau.negativation'"
+    )
+    lines, values = env.cr.fetchone()
+    print(
+        f"  besides the provider's own time ({poll.provider_calls} calls, {poll.provider:.2f} s): "
+        f"{besides:.2f} s ({verdict(besides <= 5)} <= 5 s); {poll.queries / total:.3f} queries "
+        f"per record ({verdict(poll.queries / total <= 0.2)} <= 0.2); tracking lines: {lines} "
+        f"({values} values) for {total} state changes"
+    )
+    result("poll", 0, total, poll, 0, what="wall", besides=round(besides, 3))
     print_profile(args.top)
     with Meter("_cron_poll_status with nothing pending") as idle:
-        run_cron(env, "l10n_br_credit_bureau.ir_cron_negativation_status", "_cron_poll_status")
+        run_cron(env, *POLL_JOB)
     report(idle)
     states = dict(env["credit.bureau.negativation"]._read_group([], ["state"], ["__count"]))
     print(f"  states: {states}")
