@@ -86,6 +86,42 @@ class CreditBureauNegativationChatter(models.Model):
             }
         )
 
+    def _bureau_write_state(self, values, body):
+        """Write ``values`` (a change of state: no other tracked field) on these records and
+        log ``body`` in each one's tracking line of the change. The lines are those that
+        ``write`` and tracking give at commit (``_message_track``: per record, a line with
+        the body and the state's tracking value), built once per former state and stored
+        together (``_message_log_batch``, ``_bureau_insert_rows``): a status poll changes
+        thousands at a time. The usual way for one record, when tracking is off, another
+        tracked field is written, or tracking is pending on the records."""
+        context = self.env.context
+        pending = self.env.cr.precommit.data.get(f"mail.tracking.{self._name}") or {}
+        if (
+            len(self) < 2
+            or context.get("tracking_disable")
+            or context.get("mail_notrack")
+            or set(values) & set(self._track_get_fields()) != {"state"}
+            or any(pending.get(record_id) for record_id in self.ids)
+        ):
+            self.write(values)
+            self._bureau_log_tracked(body)
+            return
+        former = self.grouped("state")
+        self.with_context(tracking_disable=True).write(values)
+        body = self._bureau_note_body(body)
+        Tracking = self.env["mail.tracking.value"].sudo()
+        info = self.fields_get(["state"], attributes=("string", "type", "selection"))["state"]
+        for state, records in former.items():
+            if state == values["state"]:
+                continue
+            tracking = Tracking._create_tracking_values(
+                state, values["state"], "state", info, records[:1]
+            )
+            lines = records.sudo()._message_log_batch(bodies=dict.fromkeys(records.ids, body))
+            self._bureau_insert_rows(
+                Tracking, [dict(tracking, mail_message_id=line.id) for line in lines]
+            )
+
     # Keys of the plain chatter lines that _message_create inserts in bulk.
     _BULK_MESSAGE_KEYS = frozenset(
         {

@@ -22,7 +22,8 @@ class CreditBureauNegativationStatus(models.Model):
         """Apply the provider's answers ``{reference: {'state', 'message'}}`` to these
         records: one write per (new state, message), not one per record (a status poll
         answers for thousands at a time), the answer in each record's tracking line of the
-        change (stored together, ``_message_track``). Returns the changed ones."""
+        change, the lines stored together (``_bureau_write_state``). Returns the changed
+        ones."""
         # The provider's state, and the states of ours it moves a record from.
         moves = {
             "active": ("pending",),
@@ -54,13 +55,13 @@ class CreditBureauNegativationStatus(models.Model):
                 values["next_retry"] = False
             else:
                 values["removed_date"] = now
-            records.write(values)
-            records._bureau_log_tracked(
+            records._bureau_write_state(
+                values,
                 self.env._(
                     "Status at the provider: %(state)s. %(message)s",
                     state=labels[state],
                     message=message,
-                )
+                ),
             )
             changed |= records
         return changed

@@ -172,3 +172,34 @@ class TestNegativationChatter(NegativationCommon):
                 self.assertEqual(notified, follower.partner_id)
             else:
                 self.assertFalse(notified)
+
+    def test_status_lines_of_many_are_the_tracking_line_of_one(self):
+        """A status poll writes thousands of state changes at once: each record still gets
+        the line tracking gives one record (the provider's answer with the state's tracking
+        value), built once and stored together."""
+        single = self._negativate(self._invoice())
+        group = self._negativate(self._invoice(45) | self._invoice(50) | self._invoice(55))
+        self.Negativation._cron_send()
+        self._flush_tracking()
+        self.assertEqual(set((single | group).mapped("state")), {"pending"})
+        # As the status flow runs them: as superuser.
+        single.sudo()._bureau_apply_statuses(
+            {single.reference: {"state": "active", "message": "Ok"}}
+        )
+        self._flush_tracking()
+        group.sudo()._bureau_apply_statuses(
+            {n.reference: {"state": "active", "message": "Ok"} for n in group}
+        )
+        self._flush_tracking()
+        self.assertEqual(set((single | group).mapped("state")), {"active"})
+        line, values = self._tracked(single)
+        self.assertEqual(values, {("state", "Pending (notice period)", "Active")})
+        self.assertIn("Status at the provider: Active. Ok", str(line.body))
+        reference = self._stored(line)
+        for negativation in group:
+            line, values = self._tracked(negativation)
+            self.assertEqual(values, {("state", "Pending (notice period)", "Active")})
+            self.assertEqual(self._stored(line), reference)
+            # The answer is in that line, not in a note of its own.
+            answers = negativation.message_ids.filtered(lambda m: "Status at" in str(m.body))
+            self.assertEqual(answers, line)
