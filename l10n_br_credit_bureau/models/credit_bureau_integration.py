@@ -1,7 +1,6 @@
 import logging
-import threading
+import queue
 import time
-from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 
 import requests
@@ -13,6 +12,7 @@ from odoo.tools import SQL, format_amount, format_datetime
 
 from ..const import DEFAULT_TIMEOUT, PREFERRED_REMOVAL_CODES, PREFERRED_RESTRICTION_CODES
 from ..tools import CreditBureauError, mask_secrets, to_log_text, validate_document
+from .credit_bureau_dispatch import CallLane
 from .credit_bureau_routine import RoutineTally
 
 _logger = logging.getLogger(__name__)
@@ -788,34 +788,51 @@ class CreditBureauIntegration(models.Model):
         see (the tests of the threaded path allow it, with the registry in test mode)."""
         return bool(self.env.context.get("ir_cron_progress_id")) and not modules.module.current_test
 
-    def _bureau_parallel(self, calls):
-        """Run ``calls``, functions taking this integration, ``send_concurrency`` at a time:
-        each in a thread with its own cursor, so that the waits for the provider overlap.
-
-        The calls only talk to the provider (the integration's fields, the request seam);
-        the caller writes their outcomes in its own transaction once they are all back.
-        Returns, in the order of ``calls``, ``(value, exception)`` pairs: an exception a
-        call raises is handed back, never raised here.
-        """
+    def _bureau_lane(self, results):
+        """A ``CallLane`` of this integration for one run of a sending job: its provider calls
+        ``send_concurrency`` at a time, their outcomes put on ``results``."""
         self.ensure_one()
-        workers = min(max(self.send_concurrency, 1), len(calls))
-        if workers <= 1 or not self._bureau_threads_allowed():
-            return [self._bureau_call(call) for call in calls]
-        self.env.flush_all()
-        registry, env = self.env.registry, self.env
-        dbname = self.env.cr.dbname
+        return CallLane(self, results)
 
-        def run(call):
-            threading.current_thread().dbname = dbname
-            try:
-                with registry.cursor() as cr:
-                    thread_env = api.Environment(cr, env.uid, env.context, su=env.su)
-                    return self.with_env(thread_env)._bureau_call(call)
-            except Exception as error:  # no cursor: the call did not run
-                return None, error
+    def _bureau_parallel(self, calls):
+        """Run ``calls``, functions taking this integration, ``send_concurrency`` at a time
+        (see ``CallLane``). Returns, in the order of ``calls``, ``(value, exception)`` pairs:
+        an exception a call raises is handed back, never raised here."""
+        self.ensure_one()
+        results = queue.SimpleQueue()
+        lane = self._bureau_lane(results)
+        try:
+            self.env.flush_all()
+            lane.submit(list(enumerate(calls)))
+            outcomes = {}
+            while len(outcomes) < len(calls):
+                _lane, key, outcome, crash, _seconds = results.get()
+                lane.queued -= 1
+                outcomes[key] = (outcome, crash)
+        finally:
+            lane.close()
+        return [outcomes[key] for key in range(len(calls))]
 
-        with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="credit_bureau") as pool:
-            return list(pool.map(run, calls))
+    def _bureau_cache_snapshot(self):
+        """This integration's stored values as the ORM caches them, for the threads of a
+        ``CallLane``: each call's new cursor starts with them instead of reading the
+        integration again (fields that depend on the context, e.g. translated ones, are left
+        to be read if a call needs them)."""
+        self.ensure_one()
+        record = self.sudo()
+        names = [
+            name
+            for name, field in self._fields.items()
+            if field.store and field.column_type and field not in self.env._field_depends_context
+        ]
+        record.fetch(names)
+        snapshot = []
+        for name in names:
+            field = self._fields[name]
+            cache = field._get_cache(record.env)
+            if record.id in cache:
+                snapshot.append((field, cache[record.id]))
+        return snapshot
 
     def _bureau_call(self, call):
         try:

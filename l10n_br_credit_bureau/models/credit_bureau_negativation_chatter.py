@@ -10,6 +10,12 @@ from ..tools import mask_secrets
 
 _logger = logging.getLogger(__name__)
 
+TRACKING = "tracking_value_ids"
+# Keys of the transaction's precommit data: the tracking lines that ``_message_track``
+# collects to store them together, and the flag of a line being collected.
+DEFERRED_LOGS = "l10n_br_credit_bureau.deferred_tracking_lines"
+DEFERRING = "l10n_br_credit_bureau.deferring_tracking_line"
+
 
 class CreditBureauNegativationChatter(models.Model):
     """The audit trail of negativations: chatter lines in bulk, the integrations' secrets masked."""
@@ -24,9 +30,97 @@ class CreditBureauNegativationChatter(models.Model):
         (``<Senha>…</Senha>``, ``"token": "…"``, ``senha=…``) sees it as it was written."""
         if not self:
             return self.env["mail.message"]
-        if not isinstance(body, Markup):
-            body = escape(self._bureau_mask_messages([{"body": body}])[0]["body"])
-        return self.sudo()._message_log_batch(bodies=dict.fromkeys(self.ids, body))
+        return self.sudo()._message_log_batch(
+            bodies=dict.fromkeys(self.ids, self._bureau_note_body(body))
+        )
+
+    def _bureau_note_body(self, body):
+        """``body`` as a chatter line: a text masked, then escaped (HTML kept as given)."""
+        if isinstance(body, Markup):
+            return body
+        return escape(self._bureau_mask_messages([{"body": body}])[0]["body"])
+
+    def _bureau_log_tracked(self, body):
+        """The same note on many records whose tracked fields were just written: carried by
+        each record's tracking line of that change (``_track_set_log_message``: one line per
+        record, not a note and a tracking line). A note of its own (``_bureau_log_bulk``)
+        when tracking is off."""
+        context = self.env.context
+        if not self or context.get("tracking_disable") or context.get("mail_notrack"):
+            return self._bureau_log_bulk(body)
+        self._track_set_log_message(self._bureau_note_body(body))
+        return self.env["mail.message"]
+
+    def _bureau_log_each(self, bodies):
+        """A note on each record, each with its own text (``{record id: text}``): the
+        outcomes of a sending job's group. Stored together like ``_bureau_log_bulk``'s; a
+        record that somebody follows for its notes gets its line by ``message_post``
+        instead, which notifies them as before."""
+        if not self:
+            return
+        note = self.env["ir.model.data"]._xmlid_to_res_id("mail.mt_note")
+        followed = {
+            follower.res_id
+            for follower in self.env["mail.followers"]
+            .sudo()
+            .search_fetch(
+                [
+                    ("res_model", "=", self._name),
+                    ("res_id", "in", self.ids),
+                    ("subtype_ids", "in", [note]),
+                ],
+                ["res_id"],
+            )
+        }
+        for record in self.filtered(lambda r: r.id in followed):
+            record.message_post(body=bodies[record.id])
+        rest = self.filtered(lambda r: r.id not in followed)
+        if not rest:
+            return
+        texts = [bodies[record.id] for record in rest]
+        masked = self._bureau_mask_messages([{"body": text} for text in texts])
+        rest.sudo()._message_log_batch(
+            bodies={
+                record.id: values["body"] if isinstance(text, Markup) else escape(values["body"])
+                for record, text, values in zip(rest, texts, masked, strict=True)
+            }
+        )
+
+    def _bureau_write_state(self, values, body):
+        """Write ``values`` (a change of state: no other tracked field) on these records and
+        log ``body`` in each one's tracking line of the change. The lines are those that
+        ``write`` and tracking give at commit (``_message_track``: per record, a line with
+        the body and the state's tracking value), built once per former state and stored
+        together (``_message_log_batch``, ``_bureau_insert_rows``): a status poll changes
+        thousands at a time. The usual way for one record, when tracking is off, another
+        tracked field is written, or tracking is pending on the records."""
+        context = self.env.context
+        pending = self.env.cr.precommit.data.get(f"mail.tracking.{self._name}") or {}
+        if (
+            len(self) < 2
+            or context.get("tracking_disable")
+            or context.get("mail_notrack")
+            or set(values) & set(self._track_get_fields()) != {"state"}
+            or any(pending.get(record_id) for record_id in self.ids)
+        ):
+            self.write(values)
+            self._bureau_log_tracked(body)
+            return
+        former = self.grouped("state")
+        self.with_context(tracking_disable=True).write(values)
+        body = self._bureau_note_body(body)
+        Tracking = self.env["mail.tracking.value"].sudo()
+        info = self.fields_get(["state"], attributes=("string", "type", "selection"))["state"]
+        for state, records in former.items():
+            if state == values["state"]:
+                continue
+            tracking = Tracking._create_tracking_values(
+                state, values["state"], "state", info, records[:1]
+            )
+            lines = records.sudo()._message_log_batch(bodies=dict.fromkeys(records.ids, body))
+            self._bureau_insert_rows(
+                Tracking, [dict(tracking, mail_message_id=line.id) for line in lines]
+            )
 
     # Keys of the plain chatter lines that _message_create inserts in bulk.
     _BULK_MESSAGE_KEYS = frozenset(
@@ -55,15 +149,23 @@ class CreditBureauNegativationChatter(models.Model):
         ``_message_log_batch`` for the creation line of a batch and ``_bureau_log_bulk``):
         the integrations' secrets are masked first.
 
-        Then plain lines on many records (what ``_message_log_batch`` gives) are inserted
-        with one query, with the values ``mail.message.create`` would store. Through
-        ``mail.message.create`` the automatic run over 10 000 invoices takes about twice as
-        long (the inverse caches of the ~70 models that have a chatter updated per message,
-        defaults and the same body sanitised per row) and is no longer under a third of OCA
-        ``account_credit_control``'s run over the same invoices: measured in
+        Then plain lines on many records (what ``_message_log_batch`` gives, and the
+        tracking lines that ``_message_track`` collects, their tracking values created
+        together) are inserted with one query, with the values ``mail.message.create``
+        would store. Through ``mail.message.create`` the automatic run over 10 000
+        invoices takes about twice as long (the inverse caches of the ~70 models that have
+        a chatter updated per message, defaults and the same body sanitised per row) and
+        is no longer under a third of OCA ``account_credit_control``'s run over the same
+        invoices: measured in
         docs/performance.md (``./tests/benchmarks/run --only oca``). Anything else (one
-        message, attachments, tracking values, recipients, embedded images) goes the usual
-        way."""
+        message, attachments, other tracking commands, recipients, embedded images) goes
+        the usual way."""
+        deferred = self.env.cr.precommit.data.get(DEFERRED_LOGS)
+        if deferred is not None and self.env.cr.precommit.data.get(DEFERRING):
+            # A tracking line, kept for the others of the same tracking (_message_track):
+            # masked with them.
+            deferred.extend(values_list)
+            return self.env["mail.message"]
         values_list = self._bureau_mask_messages(values_list)
         if len(values_list) < 2 or not self.env.su or not self._bureau_plain_messages(values_list):
             return super()._message_create(values_list)
@@ -115,6 +217,14 @@ class CreditBureauNegativationChatter(models.Model):
         )
         messages = Message.browse([id_ for (id_,) in ids])
         messages.modified(fnames, create=True)
+        # Their tracking values, the rows mail.message.create would create for them.
+        tracking = [
+            dict(command[2], mail_message_id=message_id)
+            for (message_id,), values in zip(ids, values_list, strict=True)
+            for command in values.get(TRACKING) or ()
+        ]
+        if tracking:
+            self._bureau_insert_rows(self.env["mail.tracking.value"].sudo(), tracking)
         # What mail.message.create does for each message: the documents' chatter changed.
         res_ids = defaultdict(list)
         for row in rows:
@@ -125,6 +235,68 @@ class CreditBureauNegativationChatter(models.Model):
                 ["message_ids", "message_needaction", "message_needaction_counter"]
             )
         return messages
+
+    @api.model
+    def _bureau_insert_rows(self, Model, rows):
+        """Insert ``rows`` (values of ``Model``'s stored columns) with one query, as
+        ``create`` stores them (each value converted by its field, the same value once).
+        For the tracking values of the lines ``_message_create`` inserts: no default, no
+        computed field, nothing else to do."""
+        names = sorted({name for row in rows for name in row})
+        fields_ = [Model._fields[name] for name in names]
+        if not all(field.store and field.column_type and not field.compute for field in fields_):
+            Model.create(rows)
+            return
+        converted = {}
+
+        def column(field, row):
+            value = row.get(field.name)
+            key = (field.name, value)
+            try:
+                hash(key)
+            except TypeError:
+                return field.convert_to_column_insert(value, Model, row)
+            if key not in converted:
+                converted[key] = field.convert_to_column_insert(value, Model, row)
+            return converted[key]
+
+        now, uid = self.env.cr.now(), self.env.uid
+        columns = ", ".join(f'"{name}"' for name in names)  # field names of Model
+        self.env.cr.execute_values(
+            f'INSERT INTO "{Model._table}" ({columns}, create_uid, create_date, write_uid, '
+            "write_date) VALUES %s",
+            [(*(column(field, row) for field in fields_), uid, now, uid, now) for row in rows],
+            page_size=1000,
+        )
+
+    def _message_track(self, fields_iter, initial_values_dict):
+        """The tracking lines of many records at once (a sending job's group, a status
+        poll's chunk: what one commit tracks): still one line per record with its tracking
+        values, made by Odoo's own ``_message_track``, but stored together by
+        ``_message_create`` instead of one by one."""
+        data = self.env.cr.precommit.data
+        if len(self) < 2 or DEFERRED_LOGS in data:
+            return super()._message_track(fields_iter, initial_values_dict)
+        data[DEFERRED_LOGS] = deferred = []
+        try:
+            tracking = super()._message_track(fields_iter, initial_values_dict)
+        finally:
+            del data[DEFERRED_LOGS]
+        if deferred:
+            self._message_create(deferred)
+        return tracking
+
+    def _message_log(self, **kwargs):
+        """A line logged by ``_message_track`` (tracking values) is kept for the others while
+        it collects them (``DEFERRED_LOGS``)."""
+        data = self.env.cr.precommit.data
+        if DEFERRED_LOGS not in data:
+            return super()._message_log(**kwargs)
+        data[DEFERRING] = True
+        try:
+            return super()._message_log(**kwargs)
+        finally:
+            del data[DEFERRING]
 
     def _bureau_mask_messages(self, values_list):
         """The chatter lines with the integrations' secrets masked, as in the logs: a provider
@@ -160,7 +332,13 @@ class CreditBureauNegativationChatter(models.Model):
         for values in values_list:
             if set(values) != keys or not values.get("model") or not values.get("res_id"):
                 return False
-            if any(values[key] for key in self._BULK_MESSAGE_EMPTY_KEYS & keys):
+            if any(values[key] for key in self._BULK_MESSAGE_EMPTY_KEYS & keys - {TRACKING}):
+                return False
+            # Tracking values: only as created with the line (what tracking gives).
+            if any(
+                not (isinstance(command, list | tuple) and len(command) == 3 and command[0] == 0)
+                for command in values.get(TRACKING) or ()
+            ):
                 return False
             if "data:image/" in str(values.get("body") or ""):
                 return False

@@ -10,6 +10,7 @@ from odoo.exceptions import UserError
 from ..const import RETRY_BASE_MINUTES
 from ..tools import CreditBureauError
 from .credit_bureau_negativation import ALARM_ACTIVITY_TYPE
+from .credit_bureau_negativation_send import Outcomes
 from .credit_bureau_routine import RoutineTally
 
 _logger = logging.getLogger(__name__)
@@ -33,6 +34,65 @@ def _removal_call(debt, reference, code, removal_date, integration):
         return "removed", (reference, integration._bureau_remove(reference, code, removal_date))
     except CreditBureauError as error:
         return "failed", error
+
+
+class RemovalOutcomes(Outcomes):
+    """What the removal job writes for a group of records, in bulk (see ``Outcomes``)."""
+
+    def removed(self, record, reference, result):
+        message = self.mask(record, result.get("message")) or False
+        self.put(
+            record,
+            outcome_unknown=False,
+            state="removed",
+            removed_date=self.now,
+            message=message,
+            next_retry=False,
+        )
+        if reference != record.reference:
+            self.references[record.id] = reference
+        self.cleared.append(record.id)
+        if result.get("already_removed"):
+            # E.g. the answer to an earlier request was lost: the provider holds it removed.
+            body = self.env._(
+                "The provider had already removed it (code %(code)s): %(message)s",
+                code=record.removal_code,
+                message=message or "-",
+            )
+        else:
+            body = self.env._(
+                "Removed at the provider (code %(code)s): %(message)s",
+                code=record.removal_code,
+                message=message or "-",
+            )
+        self.note(record, body)
+
+    def failed(self, record, message, detail=""):
+        """The removal stays requested, retried by the cron after a pause that grows with the
+        failures (``REMOVAL_RETRY_MAX_MINUTES`` at most); the responsible user gets an
+        activity, once."""
+        message = self.mask(record, message)
+        minutes = min(
+            RETRY_BASE_MINUTES * 2 ** min(max(record.attempts - 1, 0), 8),
+            REMOVAL_RETRY_MAX_MINUTES,
+        )
+        self.put(
+            record,
+            message=message,
+            attempts=record.attempts + 1,
+            next_retry=self.now + timedelta(minutes=minutes),
+        )
+        if detail:
+            _logger.warning("Negativation %s removal: %s", record.name, self.mask(record, detail))
+        self.note(record, self.env._("Removal failed, will be retried: %s", message))
+        self.alarm(
+            record,
+            self.env._(
+                "The removal of negativation %(name)s failed: %(message)s",
+                name=record.name,
+                message=message,
+            ),
+        )
 
 
 class CreditBureauNegativationRemoval(models.Model):
@@ -86,91 +146,58 @@ class CreditBureauNegativationRemoval(models.Model):
         return requested
 
     def _bureau_send_removals(self):
-        """Send the removals requested (see ``_bureau_dispatch``)."""
-        negativations = self._bureau_lock(["removal_requested"])
+        """Send the removals of these records, those still requested (see
+        ``_bureau_dispatch``)."""
+        self._bureau_lock(["removal_requested"])._bureau_dispatch("remove")
+
+    def _bureau_removal_prepare(self):
+        """Prepare the removals of this group: ``(items, finished)`` as
+        ``_bureau_include_prepare`` (a removal marks nothing: asking twice is answered
+        "already removed"), those whose debt must be looked up first and cannot be built
+        failed here."""
         # A record never confirmed by the provider is looked up by its debt first.
-        debts = negativations.filtered(lambda n: not n.reference)._bureau_debts()
-        negativations._bureau_dispatch(debts, "remove")
-
-    def _bureau_removal_prepare(self, debt):
-        """The provider call of this removal (``_removal_call``); None when the debt that
-        must be looked up first cannot be built."""
-        if isinstance(debt, UserError):
-            self._bureau_removal_failed(debt.args[0])
-            return None
+        debts = self.filtered(lambda n: not n.reference)._bureau_debts()
         today = fields.Date.context_today(self)
-        return partial(_removal_call, debt, self.reference, self.removal_code, today)
+        writer = RemovalOutcomes(self)
+        items = []
+        for negativation in self:
+            debt = debts.get(negativation.id)
+            if isinstance(debt, UserError):
+                writer.failed(negativation, debt.args[0])
+                continue
+            call = partial(
+                _removal_call, debt, negativation.reference, negativation.removal_code, today
+            )
+            items.append((negativation.id, call, None))
+        writer.flush()
+        return items, len(self) - len(items)
 
-    def _bureau_removal_outcome(self, outcome, crash):
-        """Record what ``_removal_call`` brought back (or the exception it raised)."""
-        self.ensure_one()
-        if crash is not None:
-            self._bureau_removal_failed(
-                self.env._(
-                    "Unexpected error while removing; the technical detail is in the server log."
+    def _bureau_removal_outcomes(self, outcomes):
+        """Record what ``_removal_call`` brought back for these records (``outcomes``: a
+        ``(value, exception)`` per record, in their order), in bulk."""
+        writer = RemovalOutcomes(self)
+        for negativation, (outcome, crash) in zip(self, outcomes, strict=True):
+            if crash is not None:
+                writer.failed(
+                    negativation,
+                    self.env._(
+                        "Unexpected error while removing; the technical detail is in the "
+                        "server log."
+                    ),
                 )
-            )
-            return
-        kind, answer = outcome
-        if kind == "failed":
-            self._bureau_removal_failed(answer.args[0], detail=answer.detail)
-            return
-        if kind == "never_received":
-            self.write({"state": "cancelled", "outcome_unknown": False})
-            self.message_post(body=self.env._("The provider never received it: nothing to remove."))
-            return
-        reference, result = answer
-        self.write(
-            {
-                "reference": reference,
-                "outcome_unknown": False,
-                "state": "removed",
-                "removed_date": fields.Datetime.now(),
-                "message": self._bureau_masked(result.get("message")) or False,
-                "next_retry": False,
-            }
-        )
-        self._bureau_unlink_alarms()
-        if result.get("already_removed"):
-            # E.g. the answer to an earlier request was lost: the provider holds it removed.
-            body = self.env._(
-                "The provider had already removed it (code %(code)s): %(message)s",
-                code=self.removal_code,
-                message=self.message or "-",
-            )
-        else:
-            body = self.env._(
-                "Removed at the provider (code %(code)s): %(message)s",
-                code=self.removal_code,
-                message=self.message or "-",
-            )
-        self.message_post(body=body)
-
-    def _bureau_removal_failed(self, message, detail=""):
-        """The removal stays requested, retried by the cron after a pause that grows with the
-        failures (``REMOVAL_RETRY_MAX_MINUTES`` at most); the responsible user gets an
-        activity, once."""
-        message = self._bureau_masked(message)
-        minutes = min(
-            RETRY_BASE_MINUTES * 2 ** min(max(self.attempts - 1, 0), 8), REMOVAL_RETRY_MAX_MINUTES
-        )
-        self.write(
-            {
-                "message": message,
-                "attempts": self.attempts + 1,
-                "next_retry": fields.Datetime.now() + timedelta(minutes=minutes),
-            }
-        )
-        if detail:
-            _logger.warning("Negativation %s removal: %s", self.name, self._bureau_masked(detail))
-        self.message_post(body=self.env._("Removal failed, will be retried: %s", message))
-        self._bureau_alarm(
-            self.env._(
-                "The removal of negativation %(name)s failed: %(message)s",
-                name=self.name,
-                message=message,
-            )
-        )
+                continue
+            kind, answer = outcome
+            if kind == "failed":
+                writer.failed(negativation, answer.args[0], detail=answer.detail)
+            elif kind == "never_received":
+                writer.put(negativation, state="cancelled", outcome_unknown=False)
+                writer.note(
+                    negativation,
+                    self.env._("The provider never received it: nothing to remove."),
+                )
+            else:
+                writer.removed(negativation, *answer)
+        writer.flush()
 
     def _bureau_alarm(self, note, summary=None):
         """Give the responsible user a to-do on each record, unless one is already open."""
@@ -263,10 +290,17 @@ class CreditBureauNegativationRemoval(models.Model):
         tally.add_states(requested, {"removal_requested": "queued"})
         self._bureau_commit()
         due_domain = [*scope, *self._bureau_removals_due_domain()]
+        # As for inclusions (``_cron_send``): more per call for more simultaneous requests.
+        if integrations is not None:
+            concurrency = max(integrations.mapped("send_concurrency"), default=1)
+        else:
+            [(concurrency,)] = self.env["credit.bureau.integration"]._read_group(
+                [], aggregates=["send_concurrency:max"]
+            )
         to_send = self.search(
             due_domain,
             order="removal_deadline ASC NULLS LAST, removal_requested_date, id",
-            limit=batch_size,
+            limit=self._bureau_batch_limit(batch_size, concurrency or 1),
         )
         sent_here = to_send._bureau_enqueue_or_run("remove")
         for negativation in to_send - sent_here - requested:

@@ -1,5 +1,7 @@
 import logging
+import queue
 import time
+from collections import defaultdict
 from datetime import timedelta
 from functools import partial
 
@@ -15,16 +17,25 @@ from ..const import (
     RETRY_BASE_MINUTES,
 )
 from ..tools import CreditBureauError, clean_document, validate_document
+from .credit_bureau_integration import MAX_CONSECUTIVE_TIMEOUTS
 from .credit_bureau_routine import RoutineTally
 
 _logger = logging.getLogger(__name__)
 
-# Provider operations of the sending jobs: (method preparing a record's call, method
-# recording its outcome), see ``_bureau_dispatch``.
+# Provider operations of the sending jobs: (method marking a group of records and returning
+# their calls, method recording a group's outcomes), see ``_bureau_dispatch``.
 DISPATCH = {
-    "include": ("_bureau_include_prepare", "_bureau_send_outcome"),
-    "remove": ("_bureau_removal_prepare", "_bureau_removal_outcome"),
+    "include": ("_bureau_include_prepare", "_bureau_send_outcomes"),
+    "remove": ("_bureau_removal_prepare", "_bureau_removal_outcomes"),
 }
+# The sending jobs mark (and commit) the records of an integration this many at a time at
+# least (twice ``send_concurrency`` when higher), and write their outcomes in groups of that
+# size. A new group is prepared while at most one group's calls wait for a free thread: an
+# integration has at most three groups marked and not yet recorded (``_bureau_dispatch``).
+# Each group costs a few queries (its records read again after the commits).
+MIN_DISPATCH_GROUP = 16
+# Seconds between two progress notifications of the batches being sent (bus).
+PROGRESS_NOTIFY_SECONDS = 1.0
 
 # Seconds of provider calls each integration had in the current run of a sending job, keyed
 # by (database, cron): ``ir.cron._run_job`` calls the job's method again and again while
@@ -53,6 +64,205 @@ class Blocked:
     def __init__(self, debt_blockers, integration_blockers):
         self.debt_blockers = debt_blockers
         self.integration_blockers = integration_blockers
+
+
+class _Lane:
+    """One integration's records in a run of ``_bureau_dispatch``: those still to prepare,
+    the outcomes back from its ``CallLane`` and not written yet, the marks to undo."""
+
+    def __init__(self, integration, records, results):
+        self.id = integration.id
+        self.integration = integration
+        self.records = records
+        self.calls = integration._bureau_lane(results)
+        self.calls.lane = self
+        self.size = max(2 * self.calls.size, MIN_DISPATCH_GROUP)
+        self.todo = list(records._ids)
+        self.done = []
+        self.undo = {}
+        # What _bureau_note_calls needs to know, read once: each commit empties the cache.
+        self.health = integration._bureau_health()
+        self.paused = False
+        self.started = False
+
+    def ready_to_record(self):
+        """Whether to write the outcomes back so far: a group's worth, or a round of calls'
+        worth once nothing is left to prepare (the last ones are written while no call is
+        made), or all of them when no call is pending."""
+        if not self.done:
+            return False
+        if self.calls.inline or not self.calls.queued:
+            return True
+        return len(self.done) >= (self.size if self.todo else self.calls.size)
+
+    def _group(self, ids):
+        # Each commit empties the cache: reading a group again fetches it alone.
+        return self.records.browse(ids).with_prefetch(tuple(ids))
+
+    def prepare(self, prepare):
+        """Prepare the next group (``prepare``: a method of ``DISPATCH``): its ``(record id,
+        call)`` pairs and how many of its records need no call."""
+        # The first group is the size of one round of calls: it is prepared while no call
+        # is made yet.
+        size = self.size if self.started or self.calls.inline else self.calls.size
+        self.started = True
+        ids, self.todo = self.todo[:size], self.todo[size:]
+        items, finished = getattr(self._group(ids), prepare)()
+        for record_id, _call, undo in items:
+            if undo:
+                self.undo[record_id] = undo
+        return [(record_id, call) for record_id, call, _undo in items], finished
+
+    def record(self, record_outcomes):
+        """Write the outcomes back so far (``record_outcomes``: a method of ``DISPATCH``);
+        returns their records. Pauses the lane when the provider timed out too often."""
+        done, self.done = self.done, []
+        group = self._group([key for key, _value, _error in done])
+        for negativation, (_key, _value, error) in zip(group, done, strict=True):
+            if error is not None:
+                _logger.error(
+                    "Negativation %s: unexpected error (%s): %s",
+                    negativation.name,
+                    record_outcomes,
+                    self.integration._bureau_mask(repr(error)),
+                )
+            self.undo.pop(negativation.id, None)
+        getattr(group, record_outcomes)([(value, error) for _key, value, error in done])
+        self.integration._bureau_note_calls(
+            [value if error is None else None for _key, value, error in done], self.health
+        )
+        if self.health["paused"] and not self.paused:
+            # Its records wait for the end of the pause, untouched: the calls not started
+            # are withdrawn, their marks undone.
+            self.paused, self.todo = True, []
+            withdrawn = self.calls.take_back()
+            undo = {key: self.undo.pop(key) for key in withdrawn if key in self.undo}
+            if undo:
+                self.records.browse(list(undo))._bureau_write_grouped(undo)
+        return group
+
+
+class Outcomes:
+    """What a sending job writes for a group of records, in bulk: one ``write`` per distinct
+    set of values (the provider's reference, one per record, set apart:
+    ``_bureau_set_references``), the chatter lines with ``_bureau_log_each`` (a line per
+    record, stored together), the to-dos."""
+
+    def __init__(self, records):
+        self.records = records
+        self.env = records.env
+        self.now = fields.Datetime.now()
+        self.today = fields.Date.context_today(records)
+        self.values = defaultdict(dict)
+        self.references = {}
+        # Two passes of chatter lines: a record may get one line in each, in this order.
+        self.notes = ({}, {})
+        self.alarms = []
+        self.cleared = []
+        self._masked = {}
+        self._labels = {}
+
+    def mask(self, record, text):
+        if not text:
+            return text
+        key = (record.integration_id.id, text)
+        if key not in self._masked:
+            self._masked[key] = record._bureau_masked(text)
+        return self._masked[key]
+
+    def label(self, record):
+        integration = record.integration_id
+        if integration.id not in self._labels:
+            self._labels[integration.id] = integration._provider_label()
+        return self._labels[integration.id]
+
+    def put(self, record, **values):
+        """Values to write on ``record`` (merged with those put before)."""
+        self.values[record.id].update(values)
+
+    def note(self, record, body, first=False):
+        self.notes[0 if first else 1][record.id] = body
+
+    def alarm(self, record, note, summary=None):
+        self.alarms.append((record, note, summary))
+
+    def error(self, record, message, *, retryable, detail=""):
+        """An inclusion failed: retried later (``retryable``, up to ``MAX_SEND_ATTEMPTS``) or
+        given to somebody (an alarm)."""
+        message = self.mask(record, message)
+        values = {"state": "error", "message": message, "next_retry": False}
+        if retryable and record.attempts < MAX_SEND_ATTEMPTS:
+            minutes = RETRY_BASE_MINUTES * 2 ** max(record.attempts - 1, 0)
+            values["next_retry"] = self.now + timedelta(minutes=minutes)
+        self.put(record, **values)
+        if detail:
+            _logger.warning("Negativation %s: %s", record.name, self.mask(record, detail))
+        self.note(record, self.env._("Error: %s", message))
+        if not values["next_retry"]:
+            # No automatic retry left: somebody has to look at it.
+            self.alarm(
+                record,
+                self.env._(
+                    "The inclusion of negativation %(name)s failed and will not be retried "
+                    "automatically: %(message)s",
+                    name=record.name,
+                    message=message,
+                ),
+                summary=self.env._("Negativation not sent"),
+            )
+
+    def accepted(self, record, result):
+        """The provider holds the inclusion (sent, found or adopted): ``result`` is its
+        answer (``_bureau_include``)."""
+        state = result.get("state") or "pending"
+        reference = result.get("reference") or record.reference
+        values = {
+            "outcome_unknown": False,
+            "expected_visible_date": self.today + timedelta(days=NOTICE_DAYS),
+            "message": self.mask(record, result.get("message")) or False,
+            "next_retry": False,
+        }
+        if not record.sent_date:
+            values["sent_date"] = self.now
+        if reference != record.reference:
+            self.references[record.id] = reference
+        if state == "error":
+            self.put(record, **values)
+            self.error(
+                record,
+                result.get("message") or self.env._("Refused by the provider."),
+                retryable=False,
+            )
+            return
+        values["state"] = "active" if state == "active" else "pending"
+        if values["state"] == "active":
+            values["active_date"] = self.now
+        self.put(record, **values)
+        if record.attempts > 1:
+            # An earlier attempt failed and may have given somebody a to-do: it is done.
+            self.cleared.append(record.id)
+        self.note(
+            record,
+            self.env._(
+                "Sent to %(provider)s: reference %(reference)s, %(message)s",
+                provider=self.label(record),
+                reference=reference or "-",
+                message=values["message"] or "-",
+            ),
+        )
+
+    def flush(self):
+        records = self.records
+        records.browse(list(self.values))._bureau_write_grouped(self.values)
+        if self.references:
+            records.browse(list(self.references))._bureau_set_references(self.references)
+        for bodies in self.notes:
+            if bodies:
+                records.browse(list(bodies))._bureau_log_each(bodies)
+        if self.cleared:
+            records.browse(self.cleared)._bureau_unlink_alarms()
+        for record, note, summary in self.alarms:
+            record._bureau_alarm(note, summary=summary)
 
 
 def _include_call(debt, ask_first, integration):
@@ -132,6 +342,15 @@ class CreditBureauNegativationSend(models.Model):
             return self.env["ir.cron"]._commit_progress(processed)
         return float("inf")
 
+    def _bureau_commit_only(self):
+        """``_bureau_commit`` without reporting progress to the cron (for the commits of a
+        sending job between two reports). Returns the time left to the cron (seconds)."""
+        if not self.env.context.get("ir_cron_progress_id"):
+            return float("inf")
+        # What _commit_progress does, without writing the progress record each time.
+        self.env.cr.commit()  # pylint: disable=invalid-commit
+        return max(self.env.context.get("cron_end_time", float("inf")) - time.monotonic(), 0)
+
     def _bureau_lock(self, states):
         """Lock the records still in ``states``, skipping those another worker holds."""
         if not self:
@@ -149,16 +368,9 @@ class CreditBureauNegativationSend(models.Model):
 
     # ------------------------------------------------------------------ sending
     def _bureau_send(self):
-        """Send the inclusions of records in "sending" (see ``_bureau_dispatch``)."""
-        negativations = self._bureau_lock(["sending"])
-        # The debts of the whole batch are read together, before the commits of the loop
-        # empty the cache (one query per table for the batch instead of one per record).
-        debts = negativations._bureau_debts()
-        # Every blocker is checked again: the invoice may have changed since it was queued.
-        for negativation_id, blockers in negativations._bureau_recheck().items():
-            if not isinstance(debts.get(negativation_id), UserError):
-                debts[negativation_id] = Blocked(*blockers)
-        negativations._bureau_dispatch(debts, "include")
+        """Send the inclusions of these records, those still in "sending" (see
+        ``_bureau_dispatch``)."""
+        self._bureau_lock(["sending"])._bureau_dispatch("include")
 
     def _bureau_debts(self):
         """``{id: debt}`` of these records, a UserError in place of the debt that cannot be
@@ -171,188 +383,208 @@ class CreditBureauNegativationSend(models.Model):
                 debts[negativation.id] = error
         return debts
 
-    def _bureau_dispatch(self, debts, operation):
+    def _bureau_dispatch(self, operation):
         """Make these records' provider calls (``operation``: a key of ``DISPATCH``), as many
-        at a time as each integration allows (``send_concurrency``). Each group is marked and
-        committed before its calls, and its outcomes committed once they are all back, in the
-        caller's transaction.
+        at a time as each integration allows (``send_concurrency``), in a bounded pipeline.
 
-        Each integration's work goes on its own: one group of each integration in turn, the
-        integrations with the least provider time in this run of the job first, and an
-        integration that timed out too often in a row is left for a later run
-        (``_bureau_note_calls``): a slow or failing provider does not hold the others up."""
+        Each integration's records go by groups (``MIN_DISPATCH_GROUP`` or twice
+        ``send_concurrency``, the larger; the first one a round of calls): a group is prepared
+        (its debts built, its blockers checked again, each record marked "outcome unknown")
+        and committed before any of its calls is made, so that a crash from then on means
+        "ask the provider first". Its calls go to the integration's ``CallLane``, whose
+        threads start them as soon as they are free; the outcomes are written in bulk a
+        group at a time and committed. While the provider works, the job writes the previous
+        outcomes and prepares the next group, once at most one group's calls wait for a
+        thread: the pipeline is bounded (at most three groups of an integration are marked
+        and not yet recorded; a crash means that many lookups before sending again).
+
+        The integrations' lanes run side by side; the one with the least provider time in
+        this run of the job is served first, and an integration that timed out too often in
+        a row (``_bureau_note_calls``) gets no new group: the calls of its groups not started
+        yet are withdrawn and their marks undone. Once the cron's time is up, no new group is
+        prepared; what was marked is still called and recorded."""
+        prepare, record_outcomes = DISPATCH[operation]
         spent = _run_spent(self.env)
-        queues, health = {}, {}
-        for integration, group in self.grouped("integration_id").items():
-            size = max(integration.send_concurrency, 1)
-            queues[integration] = [
-                group[start : start + size] for start in range(0, len(group), size)
-            ]
-            health[integration] = integration._bureau_health()
-        while queues:
-            for integration in sorted(queues, key=lambda i: (spent.get(i.id, 0.0), i.id)):
-                chunks = queues[integration]
-                # Each commit empties the cache: reading a group again must fetch it alone,
-                # not the whole batch each time.
-                chunk = chunks.pop(0)
-                chunk = chunk.with_prefetch(chunk._ids)
-                started = time.monotonic()
-                time_left = chunk._bureau_dispatch_group(
-                    integration, debts, operation, health[integration]
-                )
-                spent[integration.id] = spent.get(integration.id, 0.0) + time.monotonic() - started
-                if not chunks or health[integration]["paused"]:
-                    del queues[integration]
-                if time_left <= 0:
-                    return
+        results = queue.SimpleQueue()
+        lanes = []
+        try:
+            for integration, records in self.grouped("integration_id").items():
+                lanes.append(_Lane(integration, records, results))
+            self._bureau_pipeline(lanes, results, prepare, record_outcomes, spent)
+        finally:
+            for lane in lanes:
+                lane.calls.close()
 
-    def _bureau_dispatch_group(self, integration, debts, operation, health=None):
-        """Returns the time left to the cron. ``health``: see ``_bureau_note_calls``."""
-        prepare, record_outcome = DISPATCH[operation]
-        ready, calls = self.browse(), []
+    def _bureau_pipeline(self, lanes, results, prepare, record_outcomes, spent):
+        """The loop of ``_bureau_dispatch``."""
+        time_left, processed = float("inf"), 0
+        unnotified, last_notice = self.browse(), time.monotonic()
+        while True:
+            # What came back, without waiting.
+            while True:
+                try:
+                    self._bureau_take_outcome(results.get_nowait(), spent)
+                except queue.Empty:
+                    break
+            # The outcomes of a full group (or of the last ones; those of calls made in this
+            # thread at once: nothing to wait for), in bulk.
+            written = self.browse()
+            for lane in lanes:
+                if lane.ready_to_record():
+                    written |= lane.record(record_outcomes)
+            # The next groups, marked, while the provider works on the current ones.
+            ready = []
+            if time_left > 0:
+                for lane in sorted(lanes, key=lambda la: (spent.get(la.id, 0.0), la.id)):
+                    if lane.todo and not lane.paused and lane.calls.queued <= lane.size:
+                        items, finished = lane.prepare(prepare)
+                        processed += finished
+                        ready.append((lane, items))
+            if not (written or ready):
+                if not any(lane.calls.queued for lane in lanes):
+                    break
+                self._bureau_take_outcome(results.get(), spent)
+                continue
+            processed += len(written)
+            unnotified |= written
+            now = time.monotonic()
+            if now - last_notice >= PROGRESS_NOTIFY_SECONDS:
+                # The open batch forms and the cron's progress follow, about once a second:
+                # pushed with this commit.
+                if unnotified:
+                    unnotified.batch_id.sudo()._bureau_notify_progress()
+                time_left = self._bureau_commit(processed)
+                unnotified, processed, last_notice = self.browse(), 0, now
+            else:
+                time_left = self._bureau_commit_only()
+            for lane, items in ready:
+                lane.calls.submit(items, lane.health["timeouts"], MAX_CONSECUTIVE_TIMEOUTS)
+                while lane.calls.lockstep and lane.calls.queued:
+                    self._bureau_take_outcome(results.get(), spent)
+        if unnotified:
+            unnotified.batch_id.sudo()._bureau_notify_progress()
+        self._bureau_commit(processed)
+
+    @api.model
+    def _bureau_take_outcome(self, result, spent):
+        calls, key, value, error, seconds = result
+        calls.queued -= 1
+        lane = calls.lane
+        lane.done.append((key, value, error))
+        spent[lane.id] = spent.get(lane.id, 0.0) + seconds / calls.size
+
+    def _bureau_include_prepare(self):
+        """Prepare the inclusions of this group: ``(items, finished)``, the ``(record id,
+        call, undo)`` of those to send (``_include_call``), each marked possibly sent
+        (``undo``: the values that take the mark back), and how many need no call (refused
+        now: cancelled, their removal requested or failed, written here)."""
+        debts = self._bureau_debts()
+        # Every blocker is checked again: the invoice may have changed since it was queued.
+        for negativation_id, blockers in self._bureau_recheck().items():
+            if not isinstance(debts.get(negativation_id), UserError):
+                debts[negativation_id] = Blocked(*blockers)
+        outcomes = Outcomes(self)
+        removals = defaultdict(lambda: self.browse())
+        marks = defaultdict(lambda: self.browse())
+        items = []
+        limit = fields.Date.context_today(self) - relativedelta(years=5)
         for negativation in self:
-            call = getattr(negativation, prepare)(debts.get(negativation.id))
-            if call:
-                ready |= negativation
-                calls.append(call)
-        # The marks of the preparation are committed before calling: a crash from here on
-        # means "ask first".
-        self._bureau_commit()
-        outcomes = integration._bureau_parallel(calls) if calls else []
-        for negativation, (outcome, crash) in zip(ready, outcomes, strict=True):
+            debt = debts.get(negativation.id)
+            if isinstance(debt, UserError):
+                outcomes.error(negativation, debt.args[0], retryable=False)
+                continue
+            # Queued (or failed) a while ago: the debt may have been paid or reached five
+            # years since. Not sent then: cancelled if it never left, its removal requested
+            # if an earlier attempt may have reached the provider.
+            reason = None
+            if negativation.invoice_paid:
+                reason = self.env._("Invoice paid")
+            elif negativation.due_date and negativation.due_date <= limit:
+                reason = self.env._("Five-year limit reached (CDC art. 43 §1)")
+            elif isinstance(debt, Blocked) and debt.debt_blockers:
+                reason = "; ".join(debt.debt_blockers)
+            if reason:
+                removals[reason] |= negativation
+                continue
+            if isinstance(debt, Blocked):
+                # The debt may go, the integration cannot send now (archived, incomplete...):
+                # not sent, retried later, the reason on the record.
+                outcomes.error(negativation, "; ".join(debt.integration_blockers), retryable=True)
+                continue
+            # A record whose outcome is unknown (an earlier attempt may have reached the
+            # provider) is looked up before anything is sent again.
+            undo = {
+                "outcome_unknown": negativation.outcome_unknown,
+                "attempts": negativation.attempts,
+            }
+            call = partial(_include_call, debt, negativation.outcome_unknown)
+            marks[negativation.attempts + 1] |= negativation
+            items.append((negativation.id, call, undo))
+        for attempts, negativations in marks.items():
+            negativations.write({"outcome_unknown": True, "attempts": attempts})
+        for reason, negativations in removals.items():
+            negativations._bureau_request_default_removal(reason)
+        outcomes.flush()
+        return items, len(self) - len(items)
+
+    def _bureau_send_outcomes(self, outcomes):
+        """Record what ``_include_call`` brought back for these records (``outcomes``: a
+        ``(value, exception)`` per record, in their order), in bulk."""
+        writer = Outcomes(self)
+        for negativation, (outcome, crash) in zip(self, outcomes, strict=True):
             if crash is not None:
-                _logger.error(
-                    "Negativation %s: unexpected error (%s): %s",
-                    negativation.name,
-                    operation,
-                    integration._bureau_mask(repr(crash)),
+                # The outcome stays unknown: the next attempt asks the provider first.
+                writer.error(
+                    negativation,
+                    self.env._(
+                        "Unexpected error while sending; the technical detail is in the server log."
+                    ),
+                    retryable=True,
                 )
-            getattr(negativation, record_outcome)(outcome, crash)
-        if outcomes:
-            integration._bureau_note_calls(
-                [outcome if crash is None else None for outcome, crash in outcomes], health
-            )
-        # The open batch forms follow the progress: pushed with this group's commit.
-        self.batch_id.sudo()._bureau_notify_progress()
-        return self._bureau_commit(len(self))
-
-    def _bureau_include_prepare(self, debt):
-        """The provider call of this inclusion (``_include_call``), the record marked as
-        possibly sent; None when its debt cannot be built."""
-        if isinstance(debt, UserError):
-            self._bureau_error(debt.args[0], retryable=False)
-            return None
-        # Queued (or failed) a while ago: the debt may have been paid or reached five years
-        # since. Not sent then: cancelled if it never left, its removal requested if an
-        # earlier attempt may have reached the provider.
-        reason = None
-        if self.invoice_paid:
-            reason = self.env._("Invoice paid")
-        elif self.due_date and self.due_date <= fields.Date.context_today(self) - relativedelta(
-            years=5
-        ):
-            reason = self.env._("Five-year limit reached (CDC art. 43 §1)")
-        elif isinstance(debt, Blocked) and debt.debt_blockers:
-            reason = "; ".join(debt.debt_blockers)
-        if reason:
-            self._bureau_request_default_removal(reason)
-            return None
-        if isinstance(debt, Blocked):
-            # The debt may go, the integration cannot send now (archived, incomplete...):
-            # not sent, retried later, the reason on the record.
-            self._bureau_error("; ".join(debt.integration_blockers), retryable=True)
-            return None
-        # A record whose outcome is unknown (an earlier attempt may have reached the
-        # provider) is looked up before anything is sent again.
-        call = partial(_include_call, debt, self.outcome_unknown)
-        self.write({"outcome_unknown": True, "attempts": self.attempts + 1})
-        return call
-
-    def _bureau_send_outcome(self, outcome, crash):
-        """Record what ``_include_call`` brought back (or the exception it raised)."""
-        self.ensure_one()
-        if crash is not None:
-            # The outcome stays unknown: the next attempt asks the provider first.
-            self._bureau_error(
-                self.env._(
-                    "Unexpected error while sending; the technical detail is in the server log."
-                ),
-                retryable=True,
-            )
-            return
-        kind, answer = outcome
-        if kind == "lookup_failed":
-            self._bureau_error(answer.args[0], retryable=True, detail=answer.detail)
-        elif kind == "failed":
-            self.outcome_unknown = answer.timeout
-            self._bureau_error(answer.args[0], retryable=answer.retryable, detail=answer.detail)
-        else:
-            if kind == "found":
-                self.message_post(
-                    body=self.env._("The provider already had this inclusion: not sent again.")
+                continue
+            kind, answer = outcome
+            if kind == "lookup_failed":
+                writer.error(negativation, answer.args[0], retryable=True, detail=answer.detail)
+            elif kind == "failed":
+                writer.put(negativation, outcome_unknown=answer.timeout)
+                writer.error(
+                    negativation, answer.args[0], retryable=answer.retryable, detail=answer.detail
                 )
-            elif kind == "adopted":
-                self.message_post(
-                    body=self.env._("The provider already had this debt: its record was adopted.")
-                )
-            self._bureau_accepted(answer)
+            else:
+                if kind == "found":
+                    writer.note(
+                        negativation,
+                        self.env._("The provider already had this inclusion: not sent again."),
+                        first=True,
+                    )
+                elif kind == "adopted":
+                    writer.note(
+                        negativation,
+                        self.env._("The provider already had this debt: its record was adopted."),
+                        first=True,
+                    )
+                writer.accepted(negativation, answer)
+        writer.flush()
 
-    def _bureau_accepted(self, result):
-        now = fields.Datetime.now()
-        state = result.get("state") or "pending"
-        values = {
-            "reference": result.get("reference") or self.reference,
-            "outcome_unknown": False,
-            "sent_date": self.sent_date or now,
-            "expected_visible_date": fields.Date.context_today(self) + timedelta(days=NOTICE_DAYS),
-            "message": self._bureau_masked(result.get("message")) or False,
-            "next_retry": False,
-        }
-        if state == "error":
-            self.write(values)
-            self._bureau_error(
-                result.get("message") or self.env._("Refused by the provider."), retryable=False
-            )
-            return
-        values["state"] = "active" if state == "active" else "pending"
-        if values["state"] == "active":
-            values["active_date"] = now
-        self.write(values)
-        if self.attempts > 1:
-            # An earlier attempt failed and may have given somebody a to-do: it is done.
-            self._bureau_unlink_alarms()
-        self.message_post(
-            body=self.env._(
-                "Sent to %(provider)s: reference %(reference)s, %(message)s",
-                provider=self.integration_id._provider_label(),
-                reference=values["reference"] or "-",
-                message=values["message"] or "-",
-            )
-        )
+    def _bureau_write_grouped(self, values):
+        """Write ``values`` (``{record id: values}``) with one ``write`` per distinct set of
+        values, not one per record."""
+        groups = defaultdict(list)
+        for record_id, record_values in values.items():
+            groups[tuple(sorted(record_values.items()))].append(record_id)
+        for key, ids in groups.items():
+            self.browse(ids).write(dict(key))
 
-    def _bureau_error(self, message, *, retryable, detail=""):
-        message = self._bureau_masked(message)
-        values = {"state": "error", "message": message}
-        if retryable and self.attempts < MAX_SEND_ATTEMPTS:
-            minutes = RETRY_BASE_MINUTES * 2 ** max(self.attempts - 1, 0)
-            values["next_retry"] = fields.Datetime.now() + timedelta(minutes=minutes)
-        else:
-            values["next_retry"] = False
-        self.write(values)
-        if detail:
-            _logger.warning("Negativation %s: %s", self.name, self._bureau_masked(detail))
-        self.message_post(body=self.env._("Error: %s", message))
-        if not values["next_retry"]:
-            # No automatic retry left: somebody has to look at it.
-            self._bureau_alarm(
-                self.env._(
-                    "The inclusion of negativation %(name)s failed and will not be retried "
-                    "automatically: %(message)s",
-                    name=self.name,
-                    message=message,
-                ),
-                summary=self.env._("Negativation not sent"),
-            )
+    def _bureau_set_references(self, references):
+        """Set each record's provider reference (``{record id: reference}``), different for
+        each one, like a computed value (nothing depends on it): no ``write`` per record.
+        The change is tracked as a ``write`` would track it (in the record's tracking line
+        with its state), and stored with the group's other values."""
+        if not (self.env.context.get("tracking_disable") or self.env.context.get("mail_notrack")):
+            self._track_prepare(["reference"])
+        with self.env.protecting([self._fields["reference"]], self):
+            for record in self:
+                record.reference = references[record.id]
 
     def _bureau_masked(self, text):
         """``text`` from or about the provider, the integration's secrets masked: what goes
@@ -380,17 +612,27 @@ class CreditBureauNegativationSend(models.Model):
 
     # ------------------------------------------------------------------ crons
     @api.model
+    def _bureau_batch_limit(self, batch_size, concurrency):
+        """How many records of an integration one call of a sending job takes: more for more
+        simultaneous requests (``batch_size / 4`` rounds of calls from 4 on), so that
+        starting and ending a call's pipeline (its first group prepared and its last
+        outcomes written while no call is made) stays a small part of the call."""
+        return batch_size * max(1, concurrency // 4)
+
+    @api.model
     def _cron_send(self, batch_size=100):
         """Negativação: send what is queued, up to ``batch_size`` records of each integration
-        per call (the job calls again while records remain). The integrations paused after
-        timeouts (``_bureau_pause``) wait for the end of their pause."""
+        per call, times a quarter of its simultaneous requests (``_bureau_batch_limit``; the job
+        calls again while records remain). The integrations paused after timeouts
+        (``_bureau_pause``) wait for the end of their pause."""
         self = self._bureau_flow_env()
         paused = self.env["credit.bureau.integration"]._bureau_paused_ids()
         domain = [("state", "=", "sending"), ("integration_id", "not in", paused)]
         records = self.browse()
         for (integration,) in self._read_group(domain, ["integration_id"]):
+            limit = self._bureau_batch_limit(batch_size, integration.send_concurrency)
             records |= self.search(
-                [*domain, ("integration_id", "=", integration.id)], order="id", limit=batch_size
+                [*domain, ("integration_id", "=", integration.id)], order="id", limit=limit
             )
         records._bureau_send()
         remaining = self.search_count(domain)

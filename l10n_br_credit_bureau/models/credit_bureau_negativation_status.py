@@ -20,25 +20,32 @@ class CreditBureauNegativationStatus(models.Model):
     # ------------------------------------------------------------------ status
     def _bureau_apply_statuses(self, statuses):
         """Apply the provider's answers ``{reference: {'state', 'message'}}`` to these
-        records: one write and one chatter insert per (new state, message), not one per
-        record (a status poll answers for thousands at a time). Returns the changed ones."""
+        records: one write per (new state, message), not one per record (a status poll
+        answers for thousands at a time), the answer in each record's tracking line of the
+        change, the lines stored together (``_bureau_write_state``). Returns the changed
+        ones."""
         # The provider's state, and the states of ours it moves a record from.
         moves = {
             "active": ("pending",),
             "error": ("pending", "sending"),
             "removed": tuple(s for s, _l in STATES if s not in ("removed", "cancelled")),
         }
-        groups = defaultdict(lambda: self.browse())
+        groups = defaultdict(list)
+        masked = {}
         for negativation in self:
             status = statuses.get(negativation.reference) or {}
             state = status.get("state")
             if state in moves and negativation.state in moves[state]:
-                message = negativation._bureau_masked(status.get("message")) or ""
-                groups[state, message] |= negativation
+                # The same answer for thousands of records: masked once.
+                key = (negativation.integration_id.id, status.get("message"))
+                if key not in masked:
+                    masked[key] = negativation._bureau_masked(status.get("message")) or ""
+                groups[state, masked[key]].append(negativation.id)
         now = fields.Datetime.now()
         labels = dict(self._fields["state"]._description_selection(self.env))
         changed = self.browse()
-        for (state, message), records in groups.items():
+        for (state, message), ids in groups.items():
+            records = self.browse(ids)
             values = {"state": state}
             if message:
                 values["message"] = message
@@ -48,13 +55,13 @@ class CreditBureauNegativationStatus(models.Model):
                 values["next_retry"] = False
             else:
                 values["removed_date"] = now
-            records.write(values)
-            records._bureau_log_bulk(
+            records._bureau_write_state(
+                values,
                 self.env._(
                     "Status at the provider: %(state)s. %(message)s",
                     state=labels[state],
                     message=message,
-                )
+                ),
             )
             changed |= records
         return changed

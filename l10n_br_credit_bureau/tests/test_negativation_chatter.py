@@ -87,3 +87,119 @@ class TestNegativationChatter(NegativationCommon):
             self.assertIn("5 &lt; 6", body)
             self.assertEqual(line.author_id, self.env.user.partner_id)
             self.assertEqual(line.subtype_id, self.env.ref("mail.mt_note"))
+
+    def _flush_tracking(self):
+        """What a commit does: the tracking lines are written then (precommit)."""
+        self.env.flush_all()
+        self.env.cr.precommit.run()
+
+    def _tracked(self, negativation):
+        """The tracking line of the last state change of a record and its values."""
+        negativation.invalidate_recordset(["message_ids"])
+        lines = negativation.message_ids.filtered("tracking_value_ids").sorted("id")
+        return lines[-1:], {
+            (value.field_id.name, value.old_value_char, value.new_value_char)
+            for value in lines[-1:].tracking_value_ids
+        }
+
+    def test_outcomes_of_a_group_are_the_lines_of_one_record(self):
+        """The sending job writes a group's outcomes together (one write per state and
+        message, the chatter and tracking lines stored together): each record gets the
+        lines one record sent alone gets, a tracking line of its own included."""
+        single = self._negativate(self._invoice())
+        self._flush_tracking()
+        self.Negativation._cron_send()
+        self._flush_tracking()
+        group = self._negativate(self._invoice(45) | self._invoice(50) | self._invoice(55))
+        self._flush_tracking()
+        self.Negativation._cron_send()
+        self._flush_tracking()
+        self.assertEqual(set((single | group).mapped("state")), {"pending"})
+        self.assertEqual(len(set((single | group).mapped("reference"))), 4)
+        line, values = self._tracked(single)
+        self.assertEqual(
+            values,
+            {
+                ("state", "Sending", "Pending (notice period)"),
+                ("reference", False, single.reference),
+            },
+        )
+        reference = self._stored(line)
+        sent = single.message_ids.filtered(lambda m: "Sent to" in str(m.body))
+        self.assertEqual(len(sent), 1)
+        for negativation in group:
+            line, values = self._tracked(negativation)
+            self.assertEqual(
+                values,
+                {
+                    ("state", "Sending", "Pending (notice period)"),
+                    ("reference", False, negativation.reference),
+                },
+            )
+            self.assertEqual(self._stored(line), reference)
+            lines = negativation.message_ids.filtered(lambda m: "Sent to" in str(m.body))
+            self.assertEqual(len(lines), 1)
+            self.assertIn(negativation.reference, str(lines.body))
+            self.assertEqual(lines.author_id, sent.author_id)
+            self.assertEqual(lines.subtype_id, self.env.ref("mail.mt_note"))
+            # One line per state change, none twice.
+            self.assertEqual(len(negativation.message_ids.filtered("tracking_value_ids")), 1)
+
+    def test_a_follower_of_notes_is_still_notified(self):
+        """A note logged in bulk notifies nobody: a record that a user follows for its notes
+        gets its outcome by ``message_post``, which notifies them, as before."""
+        follower = self.env["res.users"].create(
+            {
+                "name": "Analista de crédito",
+                "login": "analista-notas",
+                "group_ids": [(6, 0, [self.env.ref("base.group_user").id])],
+                "notification_type": "inbox",
+            }
+        )
+        group = self._negativate(self._invoice(45) | self._invoice(50))
+        followed = group[0]
+        followed.message_subscribe(
+            partner_ids=follower.partner_id.ids, subtype_ids=self.env.ref("mail.mt_note").ids
+        )
+        self._flush_tracking()
+        self.Negativation._cron_send()
+        self._flush_tracking()
+        for negativation in group:
+            line = negativation.message_ids.filtered(lambda m: "Sent to" in str(m.body))
+            self.assertEqual(len(line), 1)
+            notified = line.notification_ids.res_partner_id
+            if negativation == followed:
+                self.assertEqual(notified, follower.partner_id)
+            else:
+                self.assertFalse(notified)
+
+    def test_status_lines_of_many_are_the_tracking_line_of_one(self):
+        """A status poll writes thousands of state changes at once: each record still gets
+        the line tracking gives one record (the provider's answer with the state's tracking
+        value), built once and stored together."""
+        single = self._negativate(self._invoice())
+        group = self._negativate(self._invoice(45) | self._invoice(50) | self._invoice(55))
+        self.Negativation._cron_send()
+        self._flush_tracking()
+        self.assertEqual(set((single | group).mapped("state")), {"pending"})
+        # As the status flow runs them: as superuser.
+        single.sudo()._bureau_apply_statuses(
+            {single.reference: {"state": "active", "message": "Ok"}}
+        )
+        self._flush_tracking()
+        group.sudo()._bureau_apply_statuses(
+            {n.reference: {"state": "active", "message": "Ok"} for n in group}
+        )
+        self._flush_tracking()
+        self.assertEqual(set((single | group).mapped("state")), {"active"})
+        line, values = self._tracked(single)
+        self.assertEqual(values, {("state", "Pending (notice period)", "Active")})
+        self.assertIn("Status at the provider: Active. Ok", str(line.body))
+        reference = self._stored(line)
+        for negativation in group:
+            line, values = self._tracked(negativation)
+            self.assertEqual(values, {("state", "Pending (notice period)", "Active")})
+            self.assertEqual(self._stored(line), reference)
+            # The answer is in that line, not in a note of its own.
+            answers = negativation.message_ids.filtered(lambda m: "Status at" in str(m.body))
+            self.assertEqual(answers, line)

@@ -20,6 +20,7 @@ context, so that ``_commit_progress`` commits after each record as in production
 import argparse
 import cProfile
 import io
+import json
 import os
 import pstats
 import random
@@ -210,6 +211,15 @@ class Meter:
         return text
 
 
+class Sum:
+    """The figures of several measured blocks, added (``print_ratio``, ``result``)."""
+
+    def __init__(self, meters):
+        meters = list(meters)
+        for name in ("wall", "queries", "db", "cpu", "provider"):
+            setattr(self, name, sum(getattr(meter, name) for meter in meters))
+
+
 def report(meter, records=None):
     print("  " + meter.line(records).replace("\n", "\n  "), flush=True)
 
@@ -262,7 +272,7 @@ def verdict(ok):
 # ------------------------------------------------------------------------- cron emulation
 
 
-def run_cron(env, xmlid, method, **kwargs):
+def run_cron(env, xmlid, method, model=None, **kwargs):
     """Call a cron's method until it reports nothing remaining, like ``ir.cron._run_job``
     does (a progress record per call, so that ``_commit_progress`` commits). Returns the
     number of calls."""
@@ -276,7 +286,7 @@ def run_cron(env, xmlid, method, **kwargs):
             cron_id=cron.id,
             cron_end_time=time.monotonic() + 24 * 3600,
         )
-        getattr(env[cron.model_id.model].with_context(context), method)(**kwargs)
+        getattr(env[model or cron.model_id.model].with_context(context), method)(**kwargs)
         env.flush_all()
         env.cr.commit()
         calls += 1
@@ -301,6 +311,8 @@ def cpf(number):
 
 
 CONCURRENCY = {"value": None}
+LABEL = {"value": ""}
+RESULTS = {"path": None}
 
 
 def setup_company(env, latency_ms):
@@ -522,24 +534,32 @@ def insert_negativations(env, integration, move_ids, *, state, paid_ids=()):
         },
     )
     if paid_ids:
-        from odoo.addons.l10n_br_credit_bureau.models.br_calendar import add_business_days
+        pay_by_sql(env, paid_ids)
+    env.invalidate_all()
 
-        paid_ids = list(paid_ids)
-        cr.execute(
-            "UPDATE account_move SET payment_state = 'paid', amount_residual = 0, "
-            "amount_residual_signed = 0 WHERE id = ANY(%s)",
-            [paid_ids],
-        )
-        cr.execute(
-            "UPDATE account_move_line SET amount_residual = 0, amount_residual_currency = 0, "
-            "reconciled = true WHERE move_id = ANY(%s) AND display_type = 'payment_term'",
-            [paid_ids],
-        )
-        cr.execute(
-            "UPDATE credit_bureau_negativation SET invoice_paid = true, paid_date = %s, "
-            "removal_deadline = %s WHERE move_id = ANY(%s)",
-            [today, add_business_days(today, 5), paid_ids],
-        )
+
+def pay_by_sql(env, paid_ids):
+    """These invoices paid, and their negativations marked paid as the ORM would (SQL)."""
+    from odoo.addons.l10n_br_credit_bureau.models.br_calendar import add_business_days
+
+    cr = env.cr
+    today = TODAY or fields.Date.today()
+    paid_ids = list(paid_ids)
+    cr.execute(
+        "UPDATE account_move SET payment_state = 'paid', amount_residual = 0, "
+        "amount_residual_signed = 0 WHERE id = ANY(%s)",
+        [paid_ids],
+    )
+    cr.execute(
+        "UPDATE account_move_line SET amount_residual = 0, amount_residual_currency = 0, "
+        "reconciled = true WHERE move_id = ANY(%s) AND display_type = 'payment_term'",
+        [paid_ids],
+    )
+    cr.execute(
+        "UPDATE credit_bureau_negativation SET invoice_paid = true, paid_date = %s, "
+        "removal_deadline = %s WHERE move_id = ANY(%s)",
+        [today, add_business_days(today, 5), paid_ids],
+    )
     env.invalidate_all()
 
 
@@ -601,21 +621,61 @@ def _unpaid(specs):
     return [(p, d, a, a, s) for p, d, a, _r, s in specs]
 
 
+def result(scenario, concurrency, n, meter, bound, **extra):
+    """One machine-readable line of a measured block (``RESULT {...}``), read by
+    ``bench.py --compare`` to set the code before and after side by side."""
+    row = {
+        "label": LABEL["value"],
+        "scenario": scenario,
+        "concurrency": concurrency,
+        "n": n,
+        "wall": round(meter.wall, 3),
+        "bound": round(bound, 3),
+        "ratio": round(meter.wall / bound, 4) if bound else None,
+        "queries": meter.queries,
+        "db": round(meter.db, 3),
+        "cpu": round(meter.cpu, 3),
+        "provider": round(meter.provider, 3),
+        **extra,
+    }
+    print("  RESULT " + json.dumps(row), flush=True)
+    if RESULTS["path"]:
+        with open(RESULTS["path"], "a", encoding="utf-8") as out:
+            out.write(json.dumps(row) + "\n")
+
+
+def print_ratio(what, n, latency_ms, concurrency, meter):
+    bound = n * latency_ms / 1000 / concurrency
+    print(
+        f"  {what}: latency bound N x latency / concurrency = {n} x {latency_ms} ms / "
+        f"{concurrency} = {bound:.2f} s; wall {meter.wall:.2f} s: ratio "
+        f"{meter.wall / bound if bound else float('nan'):.3f} "
+        f"({verdict(bound and meter.wall / bound <= 1.05)} <= 1.05); per record "
+        f"{meter.queries / n:.2f} queries ({verdict(meter.queries / n <= 8)} <= 8), DB "
+        f"{1000 * meter.db / n:.2f} ms ({verdict(1000 * meter.db / n <= 3)} <= 3)"
+    )
+    return bound
+
+
 def scenario_mass(env, args):
     """Mass negativation: the wizard (preview, then queueing by ``_bureau_queue``), then the
-    sending cron, for N/10 and N invoices (queries per record must not grow with N)."""
+    sending cron, for N/10 and N invoices (queries per record must not grow with N), at each
+    of the ``--concurrency`` values."""
     rng = random.Random(5)
     company, integration = setup_company(env, 0)
     sizes = [(args.mass_invoices // 10, args.mass_debtors // 10)]
     sizes.append((args.mass_invoices, args.mass_debtors))
+    concurrencies = args.concurrencies or [integration.send_concurrency]
     with Meter("data: partners + invoices (ORM prototype, SQL clones)") as build:
         partners = build_partners(env, sum(d for _n, d in sizes))
         proto = prototype_invoice(env, company, partners[0])
-        batches, start = [], 0
-        for n, debtors in sizes:
-            specs = _unpaid(spread_specs(partners[start : start + debtors], n, rng=rng))
-            batches.append(clone_invoices(env, proto, specs))
-            start += debtors
+        batches = {}
+        for concurrency in concurrencies:
+            start = 0
+            for n, debtors in sizes:
+                specs = _unpaid(spread_specs(partners[start : start + debtors], n, rng=rng))
+                batches[concurrency, n] = clone_invoices(env, proto, specs)
+                start += debtors
         analyze(env, "account_move", "account_move_line", "res_partner")
         env.cr.commit()
     report(build)
@@ -637,56 +697,59 @@ def scenario_mass(env, args):
 
     Negativation._bureau_queue = metered_queue
     rows = []
-    for (n, debtors), move_ids in zip(sizes, batches, strict=True):
-        print(f"\n  -- N = {n} invoices of {debtors} debtors, latency {args.latency_ms} ms")
-        Wizard = env["credit.bureau.mass.negativate.wizard"].with_user(user)
-        with profiled(), Meter("wizard: open (preview of every line)") as preview:
-            wizard = Wizard.with_context(active_model="account.move", active_ids=move_ids).create(
-                {}
+    for concurrency in concurrencies:
+        integration.send_concurrency = concurrency
+        env.cr.commit()
+        for n, debtors in sizes:
+            move_ids = batches[concurrency, n]
+            print(
+                f"\n  -- N = {n} invoices of {debtors} debtors, latency {args.latency_ms} ms, "
+                f"{concurrency} simultaneous requests"
             )
-            wizard.flush_recordset()
-        report(preview, n)
-        with profiled(), Meter("wizard: Negativar (preview again + queue)") as confirm:
-            wizard.action_negativate()
-            env.cr.commit()  # the end of the request
-        report(confirm, n)
-        report(queue_meters[-1], n)
-        print_profile(args.top)
-        queued = env["credit.bureau.negativation"].search_count([("state", "=", "sending")])
-        print(f"  queued: {queued}, refused: {wizard.blocked_count}")
-        concurrency = integration.send_concurrency
-        with profiled(), Meter(f"sending cron ({concurrency} requests at a time)") as send:
-            calls = run_cron(env, "l10n_br_credit_bureau.ir_cron_negativation_send", "_cron_send")
-        report(send, queued)
-        bound = queued * args.latency_ms / 1000 / concurrency
-        print(
-            f"  cron calls: {calls}; latency bound N x latency / concurrency = {queued} x "
-            f"{args.latency_ms} ms / {concurrency} = {bound:.1f} s; wall {send.wall:.1f} s "
-            f"(overhead {send.wall - bound:+.1f} s, {1000 * (send.wall - bound) / queued:.2f} "
-            "ms per record)"
-        )
-        states = dict(
-            env["credit.bureau.negativation"]._read_group(
-                [("move_id", "in", move_ids)], ["state"], ["__count"]
+            Wizard = env["credit.bureau.mass.negativate.wizard"].with_user(user)
+            with profiled(), Meter("wizard: open (preview of every line)") as preview:
+                wizard = Wizard.with_context(
+                    active_model="account.move", active_ids=move_ids
+                ).create({})
+                wizard.flush_recordset()
+            report(preview, n)
+            with profiled(), Meter("wizard: Negativar (preview again + queue)") as confirm:
+                wizard.action_negativate()
+                env.cr.commit()  # the end of the request
+            report(confirm, n)
+            report(queue_meters[-1], n)
+            print_profile(args.top)
+            queued = env["credit.bureau.negativation"].search_count([("state", "=", "sending")])
+            print(f"  queued: {queued}, refused: {wizard.blocked_count}")
+            with profiled(), Meter(f"sending cron ({concurrency} requests at a time)") as send:
+                calls = run_cron(
+                    env, "l10n_br_credit_bureau.ir_cron_negativation_send", "_cron_send"
+                )
+            report(send, queued)
+            print(f"  cron calls: {calls}")
+            bound = print_ratio("sending", queued, args.latency_ms, concurrency, send)
+            result("mass", concurrency, queued, send, bound)
+            states = dict(
+                env["credit.bureau.negativation"]._read_group(
+                    [("move_id", "in", move_ids)], ["state"], ["__count"]
+                )
             )
-        )
-        print(f"  states after sending: {states}")
-        rows.append((n, preview, confirm, queue_meters[-1], send, queued))
-        print_profile(args.top)
+            print(f"  states after sending: {states}")
+            rows.append((concurrency, n, preview, queue_meters[-1], send, queued, bound))
+            print_profile(args.top)
     Negativation._bureau_queue = original_queue
-    print("\n  SUMMARY mass negativation (per record; target DB <= 5 ms, queries flat in N)")
-    for n, preview, _confirm, queue, send, queued in rows:
-        print(
-            f"  N={n:6d}: preview {preview.queries / n:5.2f} q {1000 * preview.db / n:5.2f} ms DB"
-            f" | queue {queue.queries / queued:5.2f} q {1000 * queue.db / queued:5.2f} ms DB"
-            f" | send {send.queries / queued:5.2f} q {1000 * send.db / queued:5.2f} ms DB "
-            f"({verdict(1000 * send.db / queued <= 5)})"
-        )
     print(
-        f"  concurrency: {integration.send_concurrency} (the integration's \"Simultaneous "
-        'requests": the sending job calls the provider from that many threads, each with its '
-        "own cursor, and writes the outcomes itself)"
+        "\n  SUMMARY mass negativation (per record; targets: wall <= 1.05 x the bound, "
+        "DB <= 3 ms and <= 8 queries, flat in N)"
     )
+    for concurrency, n, preview, queue, send, queued, bound in rows:
+        print(
+            f"  C={concurrency:2d} N={n:6d}: preview {preview.queries / n:5.2f} q "
+            f"{1000 * preview.db / n:5.2f} ms DB | queue {queue.queries / queued:5.2f} q "
+            f"{1000 * queue.db / queued:5.2f} ms DB | send {send.queries / queued:5.2f} q "
+            f"{1000 * send.db / queued:5.2f} ms DB, CPU {1000 * send.cpu / queued:5.2f} ms | "
+            f"wall {send.wall:7.2f} s / bound {bound:7.2f} s = {send.wall / bound:5.3f}"
+        )
 
 
 def scenario_removal(env, args):
@@ -738,27 +801,42 @@ def scenario_removal(env, args):
         return result
 
     Model._bureau_send_removals = metered_send
-    with profiled(), Meter("_cron_remove, first run (cron mode)") as first:
-        calls = run_cron(env, "l10n_br_credit_bureau.ir_cron_negativation_removal", "_cron_remove")
-    report(first)
-    # The job calls itself again until nothing is due: every batch of the run is sending.
-    send_meter, sent = send_meters[-1]
-    report(send_meter, sent)
-    sent_wall = sum(meter.wall for meter, _count in send_meters)
-    sent_queries = sum(meter.queries for meter, _count in send_meters)
-    sent_db = sum(meter.db for meter, _count in send_meters)
-    print(
-        f"  {calls} calls of the job in that run, {sum(c for _m, c in send_meters)} removals sent"
-    )
-    scan_wall = first.wall - sent_wall
-    scan_queries = first.queries - sent_queries
-    print(
-        f"  scan (finding the paid ones and requesting their removal, provider excluded): "
-        f"{scan_wall:.3f} s, {scan_queries} queries, DB {first.db - sent_db:.3f} s "
-        f"-> target < 2 s: {verdict(scan_wall < 2)}"
-    )
+    concurrencies = args.concurrencies or [integration.send_concurrency]
+    unpaid = [move_id for move_id in move_ids if move_id not in set(paid)]
+    rng.shuffle(unpaid)
+    for index, concurrency in enumerate(concurrencies):
+        integration.send_concurrency = concurrency
+        if index:
+            # Another 1 % paid since, for the next concurrency.
+            paid, unpaid = unpaid[:paid_count], unpaid[paid_count:]
+            pay_by_sql(env, paid)
+            analyze(env, "credit_bureau_negativation")
+        env.cr.commit()
+        send_meters.clear()
+        print(f"\n  -- {paid_count} paid, {concurrency} simultaneous requests")
+        with profiled(), Meter(f"_cron_remove, first run ({concurrency} at a time)") as first:
+            calls = run_cron(
+                env, "l10n_br_credit_bureau.ir_cron_negativation_removal", "_cron_remove"
+            )
+        report(first)
+        # The job calls itself again until nothing is due: every batch of the run is sending.
+        send_meter, sent = send_meters[-1]
+        report(send_meter, sent)
+        sending = Sum(meter for meter, _count in send_meters)
+        sent = sum(count for _meter, count in send_meters)
+        print(f"  {calls} calls of the job in that run, {sent} removals sent")
+        print(
+            f"  scan (finding the paid ones and requesting their removal, provider excluded): "
+            f"{first.wall - sending.wall:.3f} s, {first.queries - sending.queries} queries, DB "
+            f"{first.db - sending.db:.3f} s -> target < 2 s: "
+            f"{verdict(first.wall - sending.wall < 2)}"
+        )
+        bound = print_ratio("sending the removals", sent, args.latency_ms, concurrency, sending)
+        result("removal", concurrency, sent, sending, bound, what="sending")
+        print_ratio("the whole run (scan included)", sent, args.latency_ms, concurrency, first)
+        result("removal", concurrency, sent, first, bound, what="whole run")
+        print_profile(args.top)
     send_meters.clear()
-    print_profile(args.top)
     with Meter("sending the other removals (cron runs)") as drain:
         runs = 0
         while Negativation.search_count([("state", "=", "removal_requested")]):
@@ -786,6 +864,14 @@ def scenario_removal(env, args):
     print(f"  states: {states}")
 
 
+# The status poll runs in the task scheduler's engine job (one routine per integration).
+POLL_JOB = (
+    "l10n_br_credit_bureau.ir_cron_routine_engine",
+    "_cron_poll_status",
+    "credit.bureau.negativation",
+)
+
+
 def scenario_poll(env, args):
     """Status poll over many pending negativations (the provider answers "active")."""
     rng = random.Random(11)
@@ -802,11 +888,25 @@ def scenario_poll(env, args):
     integration.dummy_latency_ms = args.latency_ms
     env.cr.commit()
     with profiled(), Meter(f"_cron_poll_status over {total} pending") as poll:
-        run_cron(env, "l10n_br_credit_bureau.ir_cron_negativation_status", "_cron_poll_status")
+        run_cron(env, *POLL_JOB)
     report(poll, total)
+    besides = poll.wall - poll.provider
+    env.cr.execute(
+        "SELECT count(DISTINCT m.id), count(v.id) FROM mail_message m "
+        "JOIN mail_tracking_value v ON v.mail_message_id = m.id "
+        "WHERE m.model = 'credit.bureau.negativation'"
+    )
+    lines, values = env.cr.fetchone()
+    print(
+        f"  besides the provider's own time ({poll.provider_calls} calls, {poll.provider:.2f} s): "
+        f"{besides:.2f} s ({verdict(besides <= 5)} <= 5 s); {poll.queries / total:.3f} queries "
+        f"per record ({verdict(poll.queries / total <= 0.2)} <= 0.2); tracking lines: {lines} "
+        f"({values} values) for {total} state changes"
+    )
+    result("poll", 0, total, poll, 0, what="wall", besides=round(besides, 3))
     print_profile(args.top)
     with Meter("_cron_poll_status with nothing pending") as idle:
-        run_cron(env, "l10n_br_credit_bureau.ir_cron_negativation_status", "_cron_poll_status")
+        run_cron(env, *POLL_JOB)
     report(idle)
     states = dict(env["credit.bureau.negativation"]._read_group([], ["state"], ["__count"]))
     print(f"  states: {states}")
@@ -1327,10 +1427,12 @@ def parse_args(argv):
     parser.add_argument("--latency-ms", type=int, default=10, help="simulated provider latency")
     parser.add_argument(
         "--concurrency",
-        type=int,
-        default=0,
-        help="the integration's simultaneous requests (default: the integration's default)",
+        default="",
+        help="the integration's simultaneous requests (default: the integration's default); "
+        "mass and removal: a comma-separated list, measured one after the other",
     )
+    parser.add_argument("--label", default="", help="a name for the code measured (RESULT lines)")
+    parser.add_argument("--results", help="append the RESULT lines to this file (JSON lines)")
     parser.add_argument("--top", type=int, default=0, help="print the N most frequent queries")
     parser.add_argument(
         "--cprofile", type=int, default=0, help="print the N costliest Python functions"
@@ -1370,6 +1472,7 @@ def parse_args(argv):
         help="kill one worker with SIGKILL in the middle of the run with the most workers",
     )
     args = parser.parse_args(argv)
+    args.concurrencies = [int(value) for value in args.concurrency.split(",") if value.strip()]
     if args.quick:
         for name in (
             "mass_invoices",
@@ -1388,10 +1491,53 @@ def parse_args(argv):
     return args
 
 
+def compare(paths):
+    """``bench.py --compare FILE...``: the RESULT lines of runs of the code before and after
+    (``tests/benchmarks/run --against REF``), side by side."""
+    rows = {}
+    labels = []
+    for path in paths:
+        with open(path, encoding="utf-8") as lines:
+            for line in lines:
+                row = json.loads(line)
+                if row["label"] not in labels:
+                    labels.append(row["label"])
+                key = (row["scenario"], row.get("what", ""), row["concurrency"], row["n"])
+                rows.setdefault(key, {})[row["label"]] = row
+    print(
+        "\nCOMPARISON (one run; per record: queries, DB ms, CPU ms; ratio: wall / latency "
+        "bound, targets <= 1.05, <= 8 queries, <= 3 ms DB)"
+    )
+    head = f"  {'scenario':<18} {'C':>2} {'N':>6}"
+    for label in labels:
+        head += f" | {label[:12]:>12}: {'wall':>8} {'ratio':>6} {'q':>6} {'DB':>6} {'CPU':>6}"
+    print(head)
+    for (scenario, what, concurrency, n), by_label in sorted(
+        rows.items(), key=lambda item: (item[0][0], item[0][1], item[0][2] or 0, item[0][3])
+    ):
+        line = f"  {(scenario + ' ' + what).strip():<18} {concurrency or 0:>2} {n:>6}"
+        for label in labels:
+            row = by_label.get(label)
+            if not row:
+                line += f" | {'':>12}  {'-':>8} {'':>6} {'':>6} {'':>6} {'':>6}"
+                continue
+            ratio = f"{row['ratio']:6.3f}" if row.get("ratio") else f"{'-':>6}"
+            line += (
+                f" | {'':>12}  {row['wall']:7.2f}s {ratio} {row['queries'] / n:6.2f} "
+                f"{1000 * row['db'] / n:6.2f} {1000 * row['cpu'] / n:6.2f}"
+            )
+        print(line)
+    return 0
+
+
 def main(argv=None):
     global TODAY
-    args = parse_args(argv if argv is not None else sys.argv[1:])
-    CONCURRENCY["value"] = args.concurrency
+    argv = argv if argv is not None else sys.argv[1:]
+    if argv[:1] == ["--compare"]:
+        return compare(argv[1:])
+    args = parse_args(argv)
+    CONCURRENCY["value"] = args.concurrencies[0] if args.concurrencies else None
+    LABEL["value"], RESULTS["path"] = args.label, args.results
     config.parse_config(["-c", args.config, "-d", args.database, "--log-level=warn"])
     warnings.filterwarnings("ignore", category=DeprecationWarning)
     # account.move.credit_negativation_state depends on a non-searchable computed field:

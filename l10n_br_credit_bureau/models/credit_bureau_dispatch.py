@@ -1,0 +1,141 @@
+"""The provider side of the sending jobs: each integration's calls in worker threads.
+
+A sending job (inclusions, removals) runs a bounded pipeline (``_bureau_dispatch`` of the
+negativation): while the provider works on one group of calls, the job writes the outcomes
+of the previous group and marks (and commits) the next one. The calls themselves run here,
+in a ``CallLane`` per integration: ``send_concurrency`` worker threads that take the marked
+calls from a queue as soon as they are free and hand each outcome back on a queue the job
+reads. A call only talks to the provider: it never writes the negativation, whose outcome
+the job records in its own transaction.
+"""
+
+import logging
+import queue
+import threading
+import time
+
+from odoo import api, modules
+
+from ..tools import CreditBureauError
+
+_logger = logging.getLogger(__name__)
+
+
+def call_timed_out(value, error):
+    """Whether a call's outcome (``(kind, answer)``, or the exception it raised) is a
+    timeout of the provider; None for a call that crashed (see ``_bureau_note_calls``)."""
+    if error is not None:
+        return None
+    answer = value[1] if isinstance(value, tuple) and len(value) == 2 else None
+    return isinstance(answer, CreditBureauError) and answer.timeout
+
+
+class CallLane:
+    """The calls of one integration in one run of a sending job.
+
+    ``submit`` queues ``(key, call)`` pairs (``call`` takes the integration); each outcome
+    comes back on ``results`` as ``(lane, key, value, exception, seconds)``: an exception a
+    call raises is handed back, never raised. ``queued`` counts the calls submitted whose
+    outcome the job has not taken yet (the job decrements it when it takes one).
+
+    One call at a time, or outside a scheduled action (``_bureau_threads_allowed``), the
+    calls run in the caller's thread, when submitted. Otherwise each runs in a worker thread
+    with a cursor of its own, whose environment starts with the integration's stored values
+    as the job read them (``_bureau_cache_snapshot``): no thread reads the integration again.
+    Under Odoo's tests the worker threads share the test's transaction behind a lock
+    (``TestCursor``): ``lockstep`` then tells the job to wait for every call it submitted
+    before it uses its own cursor again.
+    """
+
+    def __init__(self, integration, results):
+        self.integration = integration
+        self.size = max(integration.send_concurrency, 1)
+        self.results = results
+        self.queued = 0
+        self.inline = self.size <= 1 or not integration._bureau_threads_allowed()
+        self.lockstep = not self.inline and bool(modules.module.current_test)
+        self._tasks = queue.SimpleQueue()
+        self._threads = []
+        if self.inline:
+            return
+        env = integration.env
+        self._snapshot = integration._bureau_cache_snapshot()
+        self._registry, self._uid, self._context, self._su = (
+            env.registry,
+            env.uid,
+            env.context,
+            env.su,
+        )
+        self._dbname = env.cr.dbname
+        for index in range(self.size):
+            thread = threading.Thread(
+                target=self._work,
+                name=f"credit_bureau_{integration.id}_{index}",
+                daemon=True,
+            )
+            thread.start()
+            self._threads.append(thread)
+
+    def submit(self, items, streak=0, max_timeouts=None):
+        """Queue ``items``, ``(key, call)`` pairs, whose records are committed as marked.
+
+        Run in the caller's thread, one after the other, the calls stop once
+        ``max_timeouts`` in a row timed out (``streak`` of them before these): each held
+        the whole job for its timeout. Those left are kept until ``take_back``."""
+        for key, call in items:
+            self.queued += 1
+            if not self.inline or (max_timeouts and streak >= max_timeouts):
+                self._tasks.put((key, call))
+                continue
+            started = time.monotonic()
+            value, error = self.integration._bureau_call(call)
+            self.results.put((self, key, value, error, time.monotonic() - started))
+            timed_out = call_timed_out(value, error)
+            if timed_out is not None:
+                streak = streak + 1 if timed_out else 0
+
+    def take_back(self):
+        """Withdraw the calls no thread has started yet: their keys."""
+        keys = []
+        while True:
+            try:
+                task = self._tasks.get_nowait()
+            except queue.Empty:
+                break
+            if task is None:  # not ours to take: put back for the thread
+                self._tasks.put(task)
+                break
+            keys.append(task[0])
+        self.queued -= len(keys)
+        return keys
+
+    def close(self):
+        """Withdraw what was not started and end the threads, after the calls they are in."""
+        self.take_back()
+        for _thread in self._threads:
+            self._tasks.put(None)
+        for thread in self._threads:
+            thread.join()
+        self._threads = []
+
+    def _work(self):
+        threading.current_thread().dbname = self._dbname
+        while True:
+            task = self._tasks.get()
+            if task is None:
+                return
+            key, call = task
+            started = time.monotonic()
+            value, error = self._run(call)
+            self.results.put((self, key, value, error, time.monotonic() - started))
+
+    def _run(self, call):
+        try:
+            with self._registry.cursor() as cr:
+                env = api.Environment(cr, self._uid, self._context, su=self._su)
+                integration = self.integration.with_env(env)
+                for field, value in self._snapshot:
+                    field._insert_cache(integration, (value,))
+                return integration._bureau_call(call)
+        except Exception as error:  # no cursor: the call did not run
+            return None, error
