@@ -52,8 +52,13 @@ class TestJobRunner(TransactionCase):
             )
         from odoo.addons.connect_sa.simulator.app import ConnectSASimulator
 
+        # Records stay PENDENTE (the notice period) for the whole test: the lookup of the
+        # killed job's records answers what its inclusion left, as for the others.
         self.sim = ConnectSASimulator(
-            login="veloz.fibra", senha_consulta="S3nha-Consulta", senha_pefin="S3nha-Pefin"
+            login="veloz.fibra",
+            senha_consulta="S3nha-Consulta",
+            senha_pefin="S3nha-Pefin",
+            activation_delay=3600,
         ).start()
         self.addCleanup(self.sim.stop)
         self.sim.misbehave("delay", "incluir", times=None, seconds=DELAY)
