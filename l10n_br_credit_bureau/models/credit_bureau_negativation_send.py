@@ -344,9 +344,11 @@ class CreditBureauNegativationSend(models.Model):
 
     def _bureau_commit_only(self):
         """``_bureau_commit`` without reporting progress to the cron (for the commits of a
-        sending job between two reports). Returns the time left to the cron (seconds)."""
+        sending job between two reports). Returns the time left to the cron (seconds).
+        Outside a scheduled action it is ``_bureau_commit`` itself, so that whoever decides
+        the commits elsewhere (a job runner) overrides that one method."""
         if not self.env.context.get("ir_cron_progress_id"):
-            return float("inf")
+            return self._bureau_commit()
         # What _commit_progress does, without writing the progress record each time.
         self.env.cr.commit()  # pylint: disable=invalid-commit
         return max(self.env.context.get("cron_end_time", float("inf")) - time.monotonic(), 0)

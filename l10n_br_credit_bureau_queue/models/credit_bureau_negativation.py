@@ -332,12 +332,3 @@ class CreditBureauNegativation(models.Model):
             bureau_commit(self.env)
             return float("inf")
         return super()._bureau_commit(processed)
-
-    def _bureau_commit_only(self):
-        """The sending pipeline's commits between two progress reports (the marks before
-        the calls, the outcomes after them): in a job too, so that a job killed mid-call
-        leaves its records marked "outcome unknown" for the lookup."""
-        if self.env.context.get(JOB_CONTEXT):
-            bureau_commit(self.env)
-            return float("inf")
-        return super()._bureau_commit_only()
