@@ -221,3 +221,15 @@ def to_log_text(data, limit=4000):
     else:
         text = str(data)
     return text if len(text) <= limit else text[:limit] + "…"
+
+
+def nearest_for_company(model, company, domain=()):
+    """The first record of ``model`` (a model with ``company_id``) matching ``domain`` of
+    ``company``, else of its nearest parent: a branch without one of its own uses its head
+    office's (integrations, credit policies)."""
+    while company:
+        record = model.search([("company_id", "=", company.id), *domain], limit=1)
+        if record:
+            return record
+        company = company.parent_id
+    return model.browse()

@@ -11,7 +11,13 @@ from odoo.exceptions import UserError, ValidationError
 from odoo.tools import SQL, format_amount, format_datetime
 
 from ..const import DEFAULT_TIMEOUT, PREFERRED_REMOVAL_CODES, PREFERRED_RESTRICTION_CODES
-from ..tools import CreditBureauError, mask_secrets, to_log_text, validate_document
+from ..tools import (
+    CreditBureauError,
+    mask_secrets,
+    nearest_for_company,
+    to_log_text,
+    validate_document,
+)
 from .credit_bureau_dispatch import CallLane
 from .credit_bureau_routine import RoutineTally
 
@@ -365,15 +371,7 @@ class CreditBureauIntegration(models.Model):
     @api.model
     def _bureau_for_company(self, company=None):
         """The integration a company uses: its own, else the nearest parent's (branches)."""
-        company = company or self.env.company
-        while company:
-            integration = self.search(
-                [("company_id", "=", company.id), ("provider", "!=", "none")], limit=1
-            )
-            if integration:
-                return integration
-            company = company.parent_id
-        return self.browse()
+        return nearest_for_company(self, company or self.env.company, [("provider", "!=", "none")])
 
     # ------------------------------------------------------------------ actions
     def action_test_connection(self):

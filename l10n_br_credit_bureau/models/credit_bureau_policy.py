@@ -6,7 +6,7 @@ its head office's, like the integration."""
 from odoo import api, fields, models
 from odoo.exceptions import ValidationError
 
-from ..tools import check_text
+from ..tools import check_text, nearest_for_company
 
 DECISIONS = [("approved", "Approved"), ("review", "Under review"), ("rejected", "Rejected")]
 # The most severe decision of the rules read wins.
@@ -143,13 +143,7 @@ class CreditBureauPolicy(models.Model):
     @api.model
     def _bureau_for_company(self, company=None):
         """The policy a company uses: its own, else the nearest parent's (branches)."""
-        company = company or self.env.company
-        while company:
-            policy = self.search([("company_id", "=", company.id)], limit=1)
-            if policy:
-                return policy
-            company = company.parent_id
-        return self.browse()
+        return nearest_for_company(self, company or self.env.company)
 
     # ------------------------------------------------------------------ evaluation
     def _bureau_evaluate(self, facts):
