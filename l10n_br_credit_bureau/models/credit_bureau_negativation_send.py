@@ -354,7 +354,8 @@ class CreditBureauNegativationSend(models.Model):
         return max(self.env.context.get("cron_end_time", float("inf")) - time.monotonic(), 0)
 
     def _bureau_lock(self, states):
-        """Lock the records still in ``states``, skipping those another worker holds."""
+        """Lock the records still in ``states``, skipping those another worker holds; in the
+        order given (the removals' deadlines), the locks taken in the order of their ids."""
         if not self:
             return self
         self.flush_model(["state"])
@@ -366,7 +367,8 @@ class CreditBureauNegativationSend(models.Model):
                 tuple(states),
             )
         )
-        return self.browse([row[0] for row in self.env.cr.fetchall()])
+        locked = {row[0] for row in self.env.cr.fetchall()}
+        return self.browse([record_id for record_id in self._ids if record_id in locked])
 
     # ------------------------------------------------------------------ sending
     def _bureau_send(self):
@@ -615,16 +617,17 @@ class CreditBureauNegativationSend(models.Model):
     # ------------------------------------------------------------------ crons
     @api.model
     def _bureau_batch_limit(self, batch_size, concurrency):
-        """How many records of an integration one call of a sending job takes: more for more
-        simultaneous requests (``batch_size / 4`` rounds of calls from 4 on), so that
-        starting and ending a call's pipeline (its first group prepared and its last
-        outcomes written while no call is made) stays a small part of the call."""
-        return batch_size * max(1, concurrency // 4)
+        """How many records of an integration one call of a sending job takes: ``batch_size``
+        rounds of calls whatever the simultaneous requests, so that starting and ending a
+        call's pipeline (its first group prepared and its last outcomes written while no call
+        is made, the job's own queries between two calls) stays a small part of the call.
+        The pipeline still stops preparing new groups once the cron's time is up."""
+        return batch_size * max(1, concurrency)
 
     @api.model
     def _cron_send(self, batch_size=100):
         """Negativação: send what is queued, up to ``batch_size`` records of each integration
-        per call, times a quarter of its simultaneous requests (``_bureau_batch_limit``; the job
+        per call, times its simultaneous requests (``_bureau_batch_limit``; the job
         calls again while records remain). The integrations paused after timeouts
         (``_bureau_pause``) wait for the end of their pause."""
         self = self._bureau_flow_env()
