@@ -29,8 +29,8 @@ DISPATCH = {
     "remove": ("_bureau_removal_prepare", "_bureau_removal_outcomes"),
 }
 # The sending jobs mark (and commit) the records of an integration this many at a time at
-# least (twice ``send_concurrency`` when higher), and write their outcomes in groups of that
-# size. A new group is prepared while at most one group's calls wait for a free thread: an
+# least (four rounds of calls, ``4 × send_concurrency``, when higher), and write their
+# outcomes in groups of that size. A new group is prepared while at most one group's calls wait for a free thread: an
 # integration has at most three groups marked and not yet recorded (``_bureau_dispatch``).
 # Each group costs a few queries and two commits (its records, their partners and the
 # integration read again after each commit): 32 keeps that under 3 ms per record at 4
@@ -78,7 +78,7 @@ class _Lane:
         self.records = records
         self.calls = integration._bureau_lane(results)
         self.calls.lane = self
-        self.size = max(2 * self.calls.size, MIN_DISPATCH_GROUP)
+        self.size = max(4 * self.calls.size, MIN_DISPATCH_GROUP)
         self.todo = list(records._ids)
         self.done = []
         self.undo = {}
@@ -393,7 +393,7 @@ class CreditBureauNegativationSend(models.Model):
         """Make these records' provider calls (``operation``: a key of ``DISPATCH``), as many
         at a time as each integration allows (``send_concurrency``), in a bounded pipeline.
 
-        Each integration's records go by groups (``MIN_DISPATCH_GROUP`` or twice
+        Each integration's records go by groups (``MIN_DISPATCH_GROUP`` or four times
         ``send_concurrency``, the larger; the first one a round of calls): a group is prepared
         (its debts built, its blockers checked again, each record marked "outcome unknown")
         and committed before any of its calls is made, so that a crash from then on means
