@@ -30,11 +30,12 @@ DISPATCH = {
 }
 # The sending jobs mark (and commit) the records of an integration this many at a time at
 # least (four rounds of calls, ``4 × send_concurrency``, when higher), and write their
-# outcomes in groups of that size. A new group is prepared while at most one group's calls wait for a free thread: an
-# integration has at most three groups marked and not yet recorded (``_bureau_dispatch``).
+# outcomes in groups of that size. A new group is prepared while at most one group's calls
+# wait for a free thread: an integration has at most three groups marked and not yet
+# recorded (``_bureau_dispatch``).
 # Each group costs a few queries and two commits (its records, their partners and the
-# integration read again after each commit): 32 keeps that under 3 ms per record at 4
-# simultaneous requests (16 measured 3.3 ms, docs/performance.md).
+# integration read again after each commit): 32 brings that to about 3 ms per record at 4
+# simultaneous requests (16: 3.1 to 3.6 ms, docs/performance.md).
 MIN_DISPATCH_GROUP = 32
 # Seconds between two progress notifications of the batches being sent (bus).
 PROGRESS_NOTIFY_SECONDS = 1.0
