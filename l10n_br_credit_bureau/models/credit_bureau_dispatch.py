@@ -20,6 +20,9 @@ from ..tools import CreditBureauError
 
 _logger = logging.getLogger(__name__)
 
+# The value of a call a halted lane did not make (see ``CallLane``).
+HELD = object()
+
 
 def call_timed_out(value, error):
     """Whether a call's outcome (``(kind, answer)``, or the exception it raised) is a
@@ -38,13 +41,20 @@ class CallLane:
     call raises is handed back, never raised. ``queued`` counts the calls submitted whose
     outcome the job has not taken yet (the job decrements it when it takes one).
 
-    One call at a time, or outside a scheduled action (``_bureau_threads_allowed``), the
-    calls run in the caller's thread, when submitted. Otherwise each runs in a worker thread
-    with a cursor of its own, whose environment starts with the integration's stored values
-    as the job read them (``_bureau_cache_snapshot``): no thread reads the integration again.
-    Under Odoo's tests the worker threads share the test's transaction behind a lock
-    (``TestCursor``): ``lockstep`` then tells the job to wait for every call it submitted
-    before it uses its own cursor again.
+    In a scheduled action (``_bureau_threads_allowed``) each call runs in one of
+    ``send_concurrency`` worker threads (one at one call at a time: the job's own work goes
+    on while the provider answers), with a cursor of its own, whose environment starts with
+    the integration's stored values as the job read them (``_bureau_cache_snapshot``): no
+    thread reads the integration again. Elsewhere (a button) the calls run in the caller's
+    thread, when submitted. Under Odoo's tests the worker threads share the test's
+    transaction behind a lock (``TestCursor``): ``lockstep`` then tells the job to wait for
+    every call it submitted before it uses its own cursor again.
+
+    Given ``max_timeouts``, the lane halts once that many calls in a row timed out (counted
+    in the order the outcomes come back, as ``_bureau_note_calls`` counts them): each held a
+    thread for the provider's whole timeout. The calls not made from then on are kept until
+    ``take_back`` when run in the caller's thread; a worker thread hands each back unmade,
+    as ``HELD``, so that every call submitted has its outcome on ``results``.
     """
 
     def __init__(self, integration, results):
@@ -52,8 +62,12 @@ class CallLane:
         self.size = max(integration.send_concurrency, 1)
         self.results = results
         self.queued = 0
-        self.inline = self.size <= 1 or not integration._bureau_threads_allowed()
+        self.inline = not integration._bureau_threads_allowed()
         self.lockstep = not self.inline and bool(modules.module.current_test)
+        self.halted = False
+        self._streak = None
+        self._max_timeouts = None
+        self._lock = threading.Lock()
         self._tasks = queue.SimpleQueue()
         self._threads = []
         if self.inline:
@@ -79,20 +93,30 @@ class CallLane:
     def submit(self, items, streak=0, max_timeouts=None):
         """Queue ``items``, ``(key, call)`` pairs, whose records are committed as marked.
 
-        Run in the caller's thread, one after the other, the calls stop once
-        ``max_timeouts`` in a row timed out (``streak`` of them before these): each held
-        the whole job for its timeout. Those left are kept until ``take_back``."""
+        ``streak``: the timeouts in a row before this lane's first call; from then on the
+        lane counts them itself. ``max_timeouts``: halt once that many in a row timed out."""
+        with self._lock:
+            if self._streak is None:
+                self._streak = streak
+            self._max_timeouts = max_timeouts
         for key, call in items:
             self.queued += 1
-            if not self.inline or (max_timeouts and streak >= max_timeouts):
+            if not self.inline or self.halted:
                 self._tasks.put((key, call))
                 continue
             started = time.monotonic()
             value, error = self.integration._bureau_call(call)
+            self._count(value, error)
             self.results.put((self, key, value, error, time.monotonic() - started))
-            timed_out = call_timed_out(value, error)
-            if timed_out is not None:
-                streak = streak + 1 if timed_out else 0
+
+    def _count(self, value, error):
+        """Count a call's outcome in the timeouts in a row; halt at ``max_timeouts``."""
+        timed_out = call_timed_out(value, error)
+        if timed_out is None:
+            return
+        self._streak = self._streak + 1 if timed_out else 0
+        if self._max_timeouts and self._streak >= self._max_timeouts:
+            self.halted = True
 
     def take_back(self):
         """Withdraw the calls no thread has started yet: their keys."""
@@ -125,9 +149,14 @@ class CallLane:
             if task is None:
                 return
             key, call = task
+            if self.halted:
+                self.results.put((self, key, HELD, None, 0.0))
+                continue
             started = time.monotonic()
             value, error = self._run(call)
-            self.results.put((self, key, value, error, time.monotonic() - started))
+            with self._lock:  # counted in the order the job takes the outcomes
+                self._count(value, error)
+                self.results.put((self, key, value, error, time.monotonic() - started))
 
     def _run(self, call):
         try:

@@ -17,6 +17,7 @@ from ..const import (
     RETRY_BASE_MINUTES,
 )
 from ..tools import CreditBureauError, clean_document, validate_document
+from .credit_bureau_dispatch import HELD
 from .credit_bureau_integration import MAX_CONSECUTIVE_TIMEOUTS
 from .credit_bureau_routine import RoutineTally
 
@@ -82,6 +83,7 @@ class _Lane:
         self.size = max(4 * self.calls.size, MIN_DISPATCH_GROUP)
         self.todo = list(records._ids)
         self.done = []
+        self.held = []  # the calls a halted CallLane did not make
         self.undo = {}
         # What _bureau_note_calls needs to know, read once: each commit empties the cache.
         self.health = integration._bureau_health()
@@ -89,14 +91,18 @@ class _Lane:
         self.started = False
 
     def ready_to_record(self):
-        """Whether to write the outcomes back so far: a group's worth, or a round of calls'
-        worth once nothing is left to prepare (the last ones are written while no call is
-        made), or all of them when no call is pending."""
-        if not self.done:
+        """Whether to write the outcomes back so far: a group's worth; once nothing is left
+        to prepare, as many as the calls still out (a round of calls at least): the last
+        ones are written while the provider answers the others, in halves, so that what
+        is written after the last answer is a round's worth; all of them when no call is
+        out or the calls halted."""
+        if not (self.done or self.held):
             return False
-        if self.calls.inline or not self.calls.queued:
+        if self.calls.inline or self.calls.halted or not self.calls.queued:
             return True
-        return len(self.done) >= (self.size if self.todo else self.calls.size)
+        if self.todo:
+            return len(self.done) >= self.size
+        return len(self.done) >= max(self.calls.size, min(self.size, self.calls.queued))
 
     def _group(self, ids):
         # Each commit empties the cache: reading a group again fetches it alone.
@@ -121,6 +127,21 @@ class _Lane:
         returns their records. Pauses the lane when the provider timed out too often."""
         done, self.done = self.done, []
         group = self._group([key for key, _value, _error in done])
+        if done:
+            self._record(group, done, record_outcomes)
+        if (self.health["paused"] or self.calls.halted) and not self.paused:
+            # Its records wait for the end of the pause, untouched: the calls not started
+            # are withdrawn, their marks undone.
+            self.paused, self.todo = True, []
+            self.held += self.calls.take_back()
+        if self.held:
+            undo = {key: self.undo.pop(key) for key in self.held if key in self.undo}
+            self.held = []
+            if undo:
+                self.records.browse(list(undo))._bureau_write_grouped(undo)
+        return group
+
+    def _record(self, group, done, record_outcomes):
         for negativation, (_key, _value, error) in zip(group, done, strict=True):
             if error is not None:
                 _logger.error(
@@ -134,15 +155,6 @@ class _Lane:
         self.integration._bureau_note_calls(
             [value if error is None else None for _key, value, error in done], self.health
         )
-        if self.health["paused"] and not self.paused:
-            # Its records wait for the end of the pause, untouched: the calls not started
-            # are withdrawn, their marks undone.
-            self.paused, self.todo = True, []
-            withdrawn = self.calls.take_back()
-            undo = {key: self.undo.pop(key) for key in withdrawn if key in self.undo}
-            if undo:
-                self.records.browse(list(undo))._bureau_write_grouped(undo)
-        return group
 
 
 class Outcomes:
@@ -443,7 +455,11 @@ class CreditBureauNegativationSend(models.Model):
             ready = []
             if time_left > 0:
                 for lane in sorted(lanes, key=lambda la: (spent.get(la.id, 0.0), la.id)):
-                    if lane.todo and not lane.paused and lane.calls.queued <= lane.size:
+                    if (
+                        lane.todo
+                        and not (lane.paused or lane.calls.halted)
+                        and lane.calls.queued <= lane.size
+                    ):
                         items, finished = lane.prepare(prepare)
                         processed += finished
                         ready.append((lane, items))
@@ -477,6 +493,9 @@ class CreditBureauNegativationSend(models.Model):
         calls, key, value, error, seconds = result
         calls.queued -= 1
         lane = calls.lane
+        if value is HELD:
+            lane.held.append(key)
+            return
         lane.done.append((key, value, error))
         spent[lane.id] = spent.get(lane.id, 0.0) + seconds / calls.size
 

@@ -15,6 +15,7 @@ from odoo.tests import tagged
 from odoo.tests.common import release_test_lock
 from odoo.tools import mute_logger
 
+from ..models.credit_bureau_integration import MAX_CONSECUTIVE_TIMEOUTS
 from ..tools import CreditBureauError
 from .test_negativation import NegativationCommon
 
@@ -103,18 +104,22 @@ class TestParallelSending(NegativationCommon):
         self.integration.dummy_fail = "timeout_after_commit"
         with release_test_lock():
             self.Negativation._cron_send()
-        self.assertEqual(set(negativations.mapped("state")), {"error"})
-        self.assertTrue(all(negativations.mapped("outcome_unknown")))
-        # Four timeouts in a row: the jobs leave the provider alone for a while.
+        timed_out = negativations.filtered(lambda n: n.state == "error")
+        self.assertIn(len(timed_out), (MAX_CONSECUTIVE_TIMEOUTS, MAX_CONSECUTIVE_TIMEOUTS + 1))
+        self.assertTrue(all(timed_out.mapped("outcome_unknown")))
+        waiting = negativations - timed_out
+        self.assertEqual(set(waiting.mapped("state")), {"sending"})
+        # Three timeouts in a row: the jobs leave the provider alone for a while.
         self.assertTrue(self.integration.dispatch_paused_until)
         self.integration.sudo().dispatch_paused_until = False  # the pause is over
-        # The provider had recorded them: the retry adopts them, nothing is sent twice.
-        negativations.action_send_now()
+        # The provider had recorded them: the retry adopts them, nothing is sent twice (the
+        # record never sent is sent, for the first time).
+        timed_out.action_send_now()
         with self._spy("_bureau_include"), release_test_lock():
             self.Negativation._cron_send()
-        self.assertEqual(self.calls, [])
-        self.assertEqual(set(negativations.mapped("state")), {"pending"})
-        self.assertFalse(any(negativations.mapped("outcome_unknown")))
+        self.assertEqual(len(self.calls), len(waiting))
+        self.assertEqual(set(timed_out.mapped("state")), {"pending"})
+        self.assertFalse(any(timed_out.mapped("outcome_unknown")))
 
     def test_removals_in_threads(self):
         negativations = self._queue()
@@ -140,11 +145,57 @@ class TestParallelSending(NegativationCommon):
         self.assertTrue(negativations[0].activity_ids)
         self.assertEqual(set(negativations[1:].mapped("state")), {"removed"})
 
-    def test_one_at_a_time_without_threads(self):
+    def test_one_at_a_time_in_one_thread(self):
+        # One call at a time still runs in a worker thread: the job writes the outcomes and
+        # prepares the next records while the provider answers.
         self.integration.send_concurrency = 1
+        negativations = self._queue()
+        with self._spy("_bureau_include"), release_test_lock():
+            self.Negativation._cron_send()
+        self.assertEqual(set(negativations.mapped("state")), {"pending"})
+        self.assertEqual(
+            {name for name, _own in self.calls}, {f"credit_bureau_{self.integration.id}_0"}
+        )
+        self.assertEqual(len(self.calls), 4)
+        self.assertTrue(all(own for _name, own in self.calls))
+
+    def test_without_a_scheduled_action_in_the_callers_thread(self):
+        self.Integration._bureau_threads_allowed.return_value = False
         negativations = self._queue()
         with self._spy("_bureau_include"):
             self.Negativation._cron_send()
         self.assertEqual(set(negativations.mapped("state")), {"pending"})
         self.assertEqual({name for name, _own in self.calls}, {threading.current_thread().name})
         self.assertFalse(any(own for _name, own in self.calls))
+
+    def _stops_after_timeouts_in_a_row(self, concurrency):
+        self.integration.send_concurrency = concurrency
+        moves = self.env["account.move"]
+        for index in range(12):
+            moves |= self._invoice(partner=self.debtors[index % 4])
+        negativations = self._negativate(moves)
+        self.assertEqual(len(negativations), 12)
+        self.integration.dummy_fail = "timeout"
+        with self._spy("_bureau_include"), release_test_lock():
+            self.Negativation._cron_send()
+        # The threads stopped calling the provider after three timeouts in a row (at most a
+        # call per other thread already in flight): the others were not made, their records
+        # wait for the end of the pause untouched.
+        timed_out = negativations.filtered(lambda n: n.state == "error")
+        self.assertEqual(len(self.calls), len(timed_out))
+        self.assertTrue(all(timed_out.mapped("outcome_unknown")))
+        waiting = negativations - timed_out
+        self.assertEqual(set(waiting.mapped("state")), {"sending"})
+        self.assertFalse(any(waiting.mapped("outcome_unknown")))
+        self.assertEqual(set(waiting.mapped("attempts")), {0})
+        self.assertTrue(self.integration.dispatch_paused_until)
+        return timed_out
+
+    def test_one_thread_stops_after_timeouts_in_a_row(self):
+        timed_out = self._stops_after_timeouts_in_a_row(1)
+        self.assertEqual(len(timed_out), MAX_CONSECUTIVE_TIMEOUTS)
+
+    def test_threads_stop_after_timeouts_in_a_row(self):
+        timed_out = self._stops_after_timeouts_in_a_row(3)
+        self.assertGreaterEqual(len(timed_out), MAX_CONSECUTIVE_TIMEOUTS)
+        self.assertLessEqual(len(timed_out), MAX_CONSECUTIVE_TIMEOUTS + 2)
