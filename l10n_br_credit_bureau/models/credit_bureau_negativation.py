@@ -361,6 +361,8 @@ class CreditBureauNegativation(models.Model):
         checked = {
             name for name, field in self._fields.items() if field.relational and field.check_company
         }
+        if fnames is not None and not ({"company_id", "company_ids"} | checked) & set(fnames):
+            return None  # nothing to check (a change of state, a status poll's write)
         if len(self) < 2 or checked != {"move_id", "integration_id"}:
             return super()._check_company(fnames)
         representatives = {}

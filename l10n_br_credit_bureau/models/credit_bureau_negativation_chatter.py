@@ -16,6 +16,48 @@ TRACKING = "tracking_value_ids"
 DEFERRED_LOGS = "l10n_br_credit_bureau.deferred_tracking_lines"
 DEFERRING = "l10n_br_credit_bureau.deferring_tracking_line"
 
+# The columns every row inserted by ``insert_columns``'s callers ends with.
+AUDIT_COLUMNS = (
+    ("create_uid", "int4"),
+    ("create_date", "timestamp"),
+    ("write_uid", "int4"),
+    ("write_date", "timestamp"),
+)
+
+
+def insert_columns(cr, table, columns, rows, returning=False):
+    """Insert ``rows`` (tuples of values ready for the database, in the order of
+    ``columns``, ``(name, SQL type)`` pairs) into ``table`` with one query, however many
+    they are: a value the same in every row is sent once, each other column as one array
+    (``unnest``), not one tuple of values per row. Returns the ids, in the order of
+    ``rows``, when ``returning``."""
+    if not rows:
+        return []
+    select, constants, names, types, arrays = [], [], [], [], []
+    for index, (name, sql_type) in enumerate(columns):
+        first = rows[0][index]
+        if all(type(row[index]) is type(first) and row[index] == first for row in rows):
+            select.append(f"%s::{sql_type}")
+            constants.append(first)
+        else:
+            select.append(f'u."{name}"')
+            names.append(f'"{name}"')
+            types.append(f"%s::{sql_type}[]")
+            arrays.append([row[index] for row in rows])
+    if arrays:
+        source = f"unnest({', '.join(types)}) AS u({', '.join(names)})"
+    else:
+        source, arrays = "generate_series(1, %s)", [len(rows)]
+    # Table and column names of the ORM's own models, values as parameters.
+    column_list = ", ".join(f'"{name}"' for name, _type in columns)
+    select_list = ", ".join(select)
+    query = f'INSERT INTO "{table}" ({column_list}) SELECT {select_list} FROM {source}'
+    if not returning:
+        cr.execute(query, [*constants, *arrays])
+        return []
+    cr.execute(query + " RETURNING id", [*constants, *arrays])
+    return [id_ for (id_,) in cr.fetchall()]
+
 
 class CreditBureauNegativationChatter(models.Model):
     """The audit trail of negativations: chatter lines in bulk, the integrations' secrets masked."""
@@ -207,20 +249,19 @@ class CreditBureauNegativationChatter(models.Model):
 
         now = self.env.cr.now()
         uid = self.env.uid
-        columns = ", ".join(f'"{name}"' for name in fnames)  # field names of mail.message
-        ids = self.env.cr.execute_values(
-            f"INSERT INTO mail_message ({columns}, create_uid, create_date, write_uid, "
-            "write_date) VALUES %s RETURNING id",
+        ids = insert_columns(
+            self.env.cr,
+            Message._table,
+            [(name, Message._fields[name].column_type[1]) for name in fnames] + list(AUDIT_COLUMNS),
             [(*(column(name, row) for name in fnames), uid, now, uid, now) for row in rows],
-            page_size=1000,
-            fetch=True,
+            returning=True,
         )
-        messages = Message.browse([id_ for (id_,) in ids])
+        messages = Message.browse(ids)
         messages.modified(fnames, create=True)
         # Their tracking values, the rows mail.message.create would create for them.
         tracking = [
             dict(command[2], mail_message_id=message_id)
-            for (message_id,), values in zip(ids, values_list, strict=True)
+            for message_id, values in zip(ids, values_list, strict=True)
             for command in values.get(TRACKING) or ()
         ]
         if tracking:
@@ -261,12 +302,11 @@ class CreditBureauNegativationChatter(models.Model):
             return converted[key]
 
         now, uid = self.env.cr.now(), self.env.uid
-        columns = ", ".join(f'"{name}"' for name in names)  # field names of Model
-        self.env.cr.execute_values(
-            f'INSERT INTO "{Model._table}" ({columns}, create_uid, create_date, write_uid, '
-            "write_date) VALUES %s",
+        insert_columns(
+            self.env.cr,
+            Model._table,
+            [(field.name, field.column_type[1]) for field in fields_] + list(AUDIT_COLUMNS),
             [(*(column(field, row) for field in fields_), uid, now, uid, now) for row in rows],
-            page_size=1000,
         )
 
     def _message_track(self, fields_iter, initial_values_dict):
