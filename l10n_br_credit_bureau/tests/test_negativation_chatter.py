@@ -1,11 +1,14 @@
 """The audit trail written in bulk (the creation line of a batch, ``_bureau_log_bulk``): the
 same lines as ``mail.message.create`` writes one by one, the secrets masked."""
 
+from markupsafe import Markup
+
 from odoo.tests import tagged
 
 from odoo.addons.base.tests.common import DISABLED_MAIL_CONTEXT
 
 from ..const import MASK
+from ..models.credit_bureau_negativation_chatter import insert_columns
 from .test_negativation import NegativationCommon
 
 SECRET = "tok-1a2b3c4d-s3cr3t"
@@ -203,3 +206,31 @@ class TestNegativationChatter(NegativationCommon):
             # The answer is in that line, not in a note of its own.
             answers = negativation.message_ids.filtered(lambda m: "Status at" in str(m.body))
             self.assertEqual(answers, line)
+
+    def test_rows_inserted_by_column(self):
+        # A value shared by every row is sent once, the others as arrays; rows whose values
+        # are all shared are inserted as many times as given; None and markup kept as such.
+        cr = self.env.cr
+        cr.execute("CREATE TEMPORARY TABLE bureau_rows (id serial, n int4, t text, b bool)")
+        columns = [("n", "int4"), ("t", "text"), ("b", "bool")]
+        ids = insert_columns(
+            cr,
+            "bureau_rows",
+            columns,
+            [(1, Markup("<p>a</p>"), True), (2, None, True), (3, "c", True)],
+            returning=True,
+        )
+        self.assertEqual(len(ids), 3)
+        insert_columns(cr, "bureau_rows", columns, [(7, "same", False)] * 2)
+        self.assertEqual(insert_columns(cr, "bureau_rows", columns, []), [])
+        cr.execute("SELECT id, n, t, b FROM bureau_rows ORDER BY id")
+        self.assertEqual(
+            cr.fetchall(),
+            [
+                (ids[0], 1, "<p>a</p>", True),
+                (ids[1], 2, None, True),
+                (ids[2], 3, "c", True),
+                (ids[2] + 1, 7, "same", False),
+                (ids[2] + 2, 7, "same", False),
+            ],
+        )
