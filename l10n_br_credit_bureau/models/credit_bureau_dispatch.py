@@ -59,7 +59,7 @@ class CallLane:
 
     def __init__(self, integration, results):
         self.integration = integration
-        self.size = max(integration.send_concurrency, 1)
+        self.size = integration._bureau_lane_size()
         self.results = results
         self.queued = 0
         self.inline = not integration._bureau_threads_allowed()

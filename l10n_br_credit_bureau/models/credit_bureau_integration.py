@@ -786,6 +786,12 @@ class CreditBureauIntegration(models.Model):
         see (the tests of the threaded path allow it, with the registry in test mode)."""
         return bool(self.env.context.get("ir_cron_progress_id")) and not modules.module.current_test
 
+    def _bureau_lane_size(self):
+        """How many calls of this integration one ``CallLane`` makes at a time: its
+        Simultaneous requests (a bridge that spreads them over processes makes fewer)."""
+        self.ensure_one()
+        return max(self.send_concurrency, 1)
+
     def _bureau_lane(self, results):
         """A ``CallLane`` of this integration for one run of a sending job: its provider calls
         ``send_concurrency`` at a time, their outcomes put on ``results``."""

@@ -7,6 +7,7 @@ import time
 from contextlib import contextmanager
 
 from odoo import api, fields, models
+from odoo.modules import module as odoo_module
 from odoo.tools import SQL
 
 from odoo.addons.queue_job.exception import RetryableJobError
@@ -129,11 +130,20 @@ class CreditBureauIntegration(models.Model):
             )
 
     def _bureau_threads_allowed(self):
-        """A job makes its calls one at a time: the concurrency is the number of jobs that
-        hold a slot (``_bureau_queue_slot``), not threads within each."""
+        """A job commits what its calls read before making them, as a scheduled action does
+        (``_bureau_commit``): its calls run in a worker thread, so that the job's own work
+        (the next records marked, the outcomes written) overlaps the provider's answer. Not
+        under a test (see the core's)."""
         if self.env.context.get(JOB_CONTEXT):
-            return False
+            return not odoo_module.current_test
         return super()._bureau_threads_allowed()
+
+    def _bureau_lane_size(self):
+        """A job makes one call at a time: the concurrency is the number of jobs that hold
+        a slot (``_bureau_queue_slot``), not threads within each."""
+        if self.env.context.get(JOB_CONTEXT):
+            return 1
+        return super()._bureau_lane_size()
 
     # ------------------------------------------------------------------ rate limit
     def _bureau_send_request(self, method, url, **kwargs):

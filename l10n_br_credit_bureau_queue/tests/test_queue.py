@@ -3,12 +3,15 @@ what a job does when run (its method called directly: under a test, queue_job's 
 would open a cursor that cannot see the test's data; ``test_job_runner`` runs the real one),
 and the scheduled actions again once the queue is off."""
 
+import threading
 from contextlib import closing, contextmanager
 from datetime import timedelta
 from unittest.mock import patch
 
 from odoo import fields
+from odoo.modules import module as odoo_module
 from odoo.tests import tagged
+from odoo.tests.common import release_test_lock
 from odoo.tools import SQL
 
 from odoo.addons.l10n_br_credit_bureau.const import MAX_SEND_ATTEMPTS
@@ -18,7 +21,14 @@ from odoo.addons.queue_job.exception import RetryableJobError
 from odoo.addons.queue_job.job import identity_exact
 from odoo.addons.queue_job.tests.common import trap_jobs
 
-from ..const import LOCK_RECORD, LOCK_SLOT, PARAM_ENABLED, PARAM_JOB_SIZE, SLOTS_PER_INTEGRATION
+from ..const import (
+    JOB_CONTEXT,
+    LOCK_RECORD,
+    LOCK_SLOT,
+    PARAM_ENABLED,
+    PARAM_JOB_SIZE,
+    SLOTS_PER_INTEGRATION,
+)
 from ..hooks import uninstall_hook
 
 CPFS = ("390.533.447-05", "111.444.777-35", "123.456.789-09", "935.411.347-80")
@@ -158,6 +168,45 @@ class TestQueue(NegativationCommon):
         # sent twice.
         self._run(trap.enqueued_jobs[0])
         self.assertEqual(len([c for c in self.calls if c[0] == "_bureau_include"]), 5)
+
+    def test_a_job_calls_in_one_worker_thread(self):
+        # Outside a test a job's calls run in one worker thread of its own (the job writes
+        # the outcomes and marks the next records while the provider answers), one call at
+        # a time whatever the integration's Simultaneous requests: those are the jobs'
+        # slots. Under a test the registry in test mode lets the threads share the test's
+        # transaction.
+        self.integration.send_concurrency = 4
+        negativations = self._queue(4)
+        in_job = self.integration.with_context(**{JOB_CONTEXT: True})
+        self.assertEqual(in_job._bureau_lane_size(), 1)
+        self.assertEqual(self.integration._bureau_lane_size(), 4)
+        with patch.object(odoo_module, "current_test", None):
+            self.assertTrue(in_job._bureau_threads_allowed())
+        self.assertFalse(in_job._bureau_threads_allowed())  # under a test
+        self.registry_enter_test_mode()
+        threads = []
+        original = self.Integration._bureau_include
+
+        def include(integration, debt):
+            threads.append((threading.current_thread().name, integration.env.cr is not main))
+            return original(integration, debt)
+
+        main = self.env.cr
+        self.env["ir.config_parameter"].sudo().set_param(PARAM_JOB_SIZE, "4")
+        with (
+            trap_jobs() as trap,
+            patch.object(self.Integration, "_bureau_threads_allowed", return_value=True),
+            patch.object(self.Integration, "_bureau_include", include),
+        ):
+            self.Negativation._cron_send()
+            self.assertEqual(len(trap.enqueued_jobs), 1)
+            with release_test_lock():
+                self._run(trap.enqueued_jobs[0])
+        self.assertEqual(set(negativations.mapped("state")), {"pending"})
+        self.assertEqual(len(threads), 4)
+        thread = f"credit_bureau_{self.integration.id}_0"
+        self.assertEqual({name for name, _own in threads}, {thread})
+        self.assertTrue(all(own for _name, own in threads))
 
     def test_a_job_killed_in_the_middle_asks_before_sending_again(self):
         """The worker died after the commit that marks "outcome unknown", before the
