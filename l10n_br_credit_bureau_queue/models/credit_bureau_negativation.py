@@ -12,7 +12,8 @@ them in their own process:
 
 Each job has an ``identity_key`` (the same group enqueued twice is one job), runs on its
 integration's channel and holds one of its integration's slots (as many as its
-"Simultaneous requests") while it calls the provider, one call at a time. The core's
+"Simultaneous requests") while it calls the provider, one call at a time (in a worker
+thread, so that the job's own work overlaps the provider's answer). The core's
 semantics stay: a record is marked "outcome unknown" and committed before its call, so a job
 killed in the middle is run again by queue_job and asks the provider before sending again.
 The records' states are the only truth: a job is only a ticket, and without this addon the
