@@ -217,3 +217,21 @@ class TestNegativationIntegrity(NegativationCommon):
         for typed in ("529.982.247-25", "52998224725"):
             found = self.Negativation.search([("document_display", "ilike", typed)])
             self.assertEqual(found, negativation, typed)
+
+    def test_company_check_only_for_the_fields_that_need_it(self):
+        # A change of state (a status poll's write on thousands) checks nothing: no invoice
+        # is read to find its company.
+        negativations = self._negativate(self._invoice() | self._invoice())
+        self.assertEqual(len(negativations), 2)
+        negativations.invalidate_recordset()
+        negativations.move_id.invalidate_recordset()
+        with self.assertQueryCount(0):
+            negativations._check_company(["state", "message", "active_date"])
+        # Another company's integration is still refused, on one record or many.
+        other_company = self.setup_other_company()["company"]
+        foreign = self.env["credit.bureau.integration"].create(
+            {"name": "Outra filial", "provider": "dummy", "company_id": other_company.id}
+        )
+        for records in (negativations[:1], negativations):
+            with self.subTest(count=len(records)), self.assertRaises(UserError):
+                records.sudo().write({"integration_id": foreign.id})
