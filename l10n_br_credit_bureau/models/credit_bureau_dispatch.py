@@ -3,7 +3,7 @@
 A sending job (inclusions, removals) runs a bounded pipeline (``_bureau_dispatch`` of the
 negativation): while the provider works on one group of calls, the job writes the outcomes
 of the previous group and marks (and commits) the next one. The calls themselves run here,
-in a ``CallLane`` per integration: ``send_concurrency`` worker threads that take the marked
+in a ``CallLane`` per integration: ``_bureau_lane_size`` worker threads that take the marked
 calls from a queue as soon as they are free and hand each outcome back on a queue the job
 reads. A call only talks to the provider: it never writes the negativation, whose outcome
 the job records in its own transaction.
@@ -42,10 +42,11 @@ class CallLane:
     outcome the job has not taken yet (the job decrements it when it takes one).
 
     In a scheduled action (``_bureau_threads_allowed``) each call runs in one of
-    ``send_concurrency`` worker threads (one at one call at a time: the job's own work goes
-    on while the provider answers), with a cursor of its own, whose environment starts with
-    the integration's stored values as the job read them (``_bureau_cache_snapshot``): no
-    thread reads the integration again. Elsewhere (a button) the calls run in the caller's
+    ``_bureau_lane_size`` worker threads (the integration's ``send_concurrency``; one at one
+    call at a time, and in a queue job: the job's own work goes on while the provider
+    answers), with a cursor of its own, whose environment starts with the integration's
+    stored values as the job read them (``_bureau_cache_snapshot``): no thread reads the
+    integration again. Elsewhere (a button) the calls run in the caller's
     thread, when submitted. Under Odoo's tests the worker threads share the test's
     transaction behind a lock (``TestCursor``): ``lockstep`` then tells the job to wait for
     every call it submitted before it uses its own cursor again.

@@ -794,7 +794,7 @@ class CreditBureauIntegration(models.Model):
 
     def _bureau_lane(self, results):
         """A ``CallLane`` of this integration for one run of a sending job: its provider calls
-        ``send_concurrency`` at a time, their outcomes put on ``results``."""
+        ``_bureau_lane_size`` at a time, their outcomes put on ``results``."""
         self.ensure_one()
         return CallLane(self, results)
 
