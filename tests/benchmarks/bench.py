@@ -18,6 +18,7 @@ context, so that ``_commit_progress`` commits after each record as in production
 """
 
 import argparse
+import contextlib
 import cProfile
 import io
 import json
@@ -272,6 +273,13 @@ def verdict(ok):
 # ------------------------------------------------------------------------- cron emulation
 
 
+def timeline(args, env):
+    """A ``Timeline`` with ``--timeline`` (as a context manager), else nothing."""
+    if getattr(args, "timeline", False):
+        return Timeline(env.registry)
+    return contextlib.nullcontext()
+
+
 def run_cron(env, xmlid, method, model=None, **kwargs):
     """Call a cron's method until it reports nothing remaining, like ``ir.cron._run_job``
     does (a progress record per call, so that ``_commit_progress`` commits). Returns the
@@ -286,12 +294,131 @@ def run_cron(env, xmlid, method, model=None, **kwargs):
             cron_id=cron.id,
             cron_end_time=time.monotonic() + 24 * 3600,
         )
+        started = time.monotonic()
         getattr(env[model or cron.model_id.model].with_context(context), method)(**kwargs)
         env.flush_all()
         env.cr.commit()
+        if Timeline.active is not None:
+            Timeline.active.jobs.append((started, time.monotonic()))
         calls += 1
         if not progress.remaining:
             return calls
+
+
+# The steps of a sending job that ``Timeline`` times (nested ones are counted in each).
+PHASES_LANE = ("prepare", "record")
+PHASES_MODELS = (
+    ("credit.bureau.negativation", "_bureau_lock"),
+    ("credit.bureau.negativation", "_bureau_commit"),
+    ("credit.bureau.negativation", "_bureau_commit_only"),
+    ("credit.bureau.negativation", "search_count"),
+    ("credit.bureau.negativation.batch", "_bureau_close_finished"),
+    ("credit.bureau.negativation.batch", "_bureau_notify_progress"),
+    ("ir.cron", "_commit_progress"),
+    ("credit.bureau.negativation.batch", "message_post"),
+    ("mail.mail", "send"),
+)
+
+
+class Timeline:
+    """Where a sending job's wall time goes around its provider calls (``--timeline``): the
+    start and end of each call made in a ``CallLane`` worker thread, and of each call of the
+    job (``run_cron``). Printed: per call of the job, the time before its first provider
+    call and after its last one (no call in flight), and within, the threads' idle time
+    (concurrency x span - the calls' own time), so that wall = before + calls' time /
+    concurrency + idle / concurrency + after."""
+
+    active = None
+
+    def __init__(self, registry):
+        self.registry = registry
+        self.calls = []
+        self.jobs = []
+        self.phases = []
+        self.lock = threading.Lock()
+
+    def __enter__(self):
+        from odoo.addons.l10n_br_credit_bureau.models.credit_bureau_dispatch import CallLane
+
+        timeline, original = self, CallLane._run
+
+        def timed_run(lane, call):
+            started = time.monotonic()
+            try:
+                return original(lane, call)
+            finally:
+                with timeline.lock:
+                    timeline.calls.append((started, time.monotonic()))
+
+        self.patches = [(CallLane, "_run", original)]
+        CallLane._run = timed_run
+        # The job's own steps, timed in its thread: what happens while no call is in flight.
+        from odoo.addons.l10n_br_credit_bureau.models import credit_bureau_negativation_send
+
+        targets = [(credit_bureau_negativation_send._Lane, name) for name in PHASES_LANE]
+        targets += [(self.registry[model], name) for model, name in PHASES_MODELS]
+        for owner, name in targets:
+            method = getattr(owner, name, None)
+            if method is None:
+                continue
+            self.patches.append((owner, name, owner.__dict__.get(name)))
+            setattr(owner, name, self._timed(name, method))
+        Timeline.active = self
+        return self
+
+    def _timed(self, name, method):
+        timeline = self
+
+        def timed(*args, **kwargs):
+            started = time.monotonic()
+            try:
+                return method(*args, **kwargs)
+            finally:
+                if threading.current_thread() is threading.main_thread():
+                    timeline.phases.append((name, started, time.monotonic()))
+
+        return timed
+
+    def __exit__(self, *exc):
+        for owner, name, original in reversed(self.patches):
+            if original is None:
+                delattr(owner, name)
+            else:
+                setattr(owner, name, original)
+        Timeline.active = None
+
+    def report(self, concurrency, latency_ms):
+        if not self.calls:
+            print("  timeline: no call in a worker thread")
+            return
+        before = after = idle = 0.0
+        steps = {"before": Counter(), "after": Counter()}
+        for start, end in self.jobs:
+            calls = [(s, e) for s, e in self.calls if s >= start and e <= end]
+            if not calls:
+                continue
+            first, last = min(s for s, _e in calls), max(e for _s, e in calls)
+            before += first - start
+            after += end - last
+            idle += concurrency * (last - first) - sum(e - s for s, e in calls)
+            for name, s, e in self.phases:
+                if start <= s and e <= first:
+                    steps["before"][name] += e - s
+                elif last <= e <= end:
+                    steps["after"][name] += e - max(s, last)
+        own = sum(e - s for s, e in self.calls)
+        print(
+            f"  timeline: {len(self.jobs)} call(s) of the job; before the first provider call "
+            f"{before:.3f} s, after the last {after:.3f} s (in all); threads idle between "
+            f"{idle / concurrency:.3f} s (x {concurrency} threads); a call "
+            f"{1000 * own / len(self.calls):.1f} ms on average (latency {latency_ms} ms)"
+        )
+        for when, counter in steps.items():
+            if counter:
+                print(
+                    f"    {when}: "
+                    + ", ".join(f"{name} {seconds:.3f} s" for name, seconds in counter.items())
+                )
 
 
 # ------------------------------------------------------------------------- data building
@@ -721,11 +848,17 @@ def scenario_mass(env, args):
             print_profile(args.top)
             queued = env["credit.bureau.negativation"].search_count([("state", "=", "sending")])
             print(f"  queued: {queued}, refused: {wizard.blocked_count}")
-            with profiled(), Meter(f"sending cron ({concurrency} requests at a time)") as send:
+            with (
+                profiled(),
+                Meter(f"sending cron ({concurrency} requests at a time)") as send,
+                timeline(args, env) as line,
+            ):
                 calls = run_cron(
                     env, "l10n_br_credit_bureau.ir_cron_negativation_send", "_cron_send"
                 )
             report(send, queued)
+            if line:
+                line.report(concurrency, args.latency_ms)
             print(f"  cron calls: {calls}")
             bound = print_ratio("sending", queued, args.latency_ms, concurrency, send)
             result("mass", concurrency, queued, send, bound)
@@ -814,11 +947,17 @@ def scenario_removal(env, args):
         env.cr.commit()
         send_meters.clear()
         print(f"\n  -- {paid_count} paid, {concurrency} simultaneous requests")
-        with profiled(), Meter(f"_cron_remove, first run ({concurrency} at a time)") as first:
+        with (
+            profiled(),
+            Meter(f"_cron_remove, first run ({concurrency} at a time)") as first,
+            timeline(args, env) as line,
+        ):
             calls = run_cron(
                 env, "l10n_br_credit_bureau.ir_cron_negativation_removal", "_cron_remove"
             )
         report(first)
+        if line:
+            line.report(concurrency, args.latency_ms)
         # The job calls itself again until nothing is due: every batch of the run is sending.
         send_meter, sent = send_meters[-1]
         report(send_meter, sent)
@@ -1436,6 +1575,11 @@ def parse_args(argv):
     parser.add_argument("--top", type=int, default=0, help="print the N most frequent queries")
     parser.add_argument(
         "--cprofile", type=int, default=0, help="print the N costliest Python functions"
+    )
+    parser.add_argument(
+        "--timeline",
+        action="store_true",
+        help="mass, removal: where the sending job's time goes around its provider calls",
     )
     parser.add_argument("--print-runs", type=int, default=5, help="prints after the first")
     parser.add_argument("--mass-invoices", type=int, default=5000)
