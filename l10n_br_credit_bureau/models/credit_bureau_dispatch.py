@@ -46,7 +46,8 @@ class CallLane:
     call at a time, and in a queue job: the job's own work goes on while the provider
     answers), with a cursor of its own, whose environment starts with the integration's
     stored values as the job read them (``_bureau_cache_snapshot``): no thread reads the
-    integration again. Elsewhere (a button) the calls run in the caller's
+    integration again; a thread keeps its cursor from one call to the next, committed after
+    each one (see ``_run``). Elsewhere (a button) the calls run in the caller's
     thread, when submitted. Under Odoo's tests the worker threads share the test's
     transaction behind a lock (``TestCursor``): ``lockstep`` then tells the job to wait for
     every call it submitted before it uses its own cursor again.
@@ -145,27 +146,59 @@ class CallLane:
 
     def _work(self):
         threading.current_thread().dbname = self._dbname
-        while True:
-            task = self._tasks.get()
-            if task is None:
-                return
-            key, call = task
-            if self.halted:
-                self.results.put((self, key, HELD, None, 0.0))
-                continue
-            started = time.monotonic()
-            value, error = self._run(call)
-            with self._lock:  # counted in the order the job takes the outcomes
-                self._count(value, error)
-                self.results.put((self, key, value, error, time.monotonic() - started))
-
-    def _run(self, call):
+        cr = None
         try:
-            with self._registry.cursor() as cr:
-                env = api.Environment(cr, self._uid, self._context, su=self._su)
-                integration = self.integration.with_env(env)
-                for field, value in self._snapshot:
-                    field._insert_cache(integration, (value,))
-                return integration._bureau_call(call)
-        except Exception as error:  # no cursor: the call did not run
-            return None, error
+            while True:
+                task = self._tasks.get()
+                if task is None:
+                    return
+                key, call = task
+                if self.halted:
+                    self.results.put((self, key, HELD, None, 0.0))
+                    continue
+                started = time.monotonic()
+                cr, value, error = self._run(call, cr)
+                with self._lock:  # counted in the order the job takes the outcomes
+                    self._count(value, error)
+                    self.results.put((self, key, value, error, time.monotonic() - started))
+        finally:
+            if cr is not None:
+                self._close_cursor(cr)
+
+    def _run(self, call, cr=None):
+        """Make ``call`` in this worker thread: ``(cursor, value, exception)``.
+
+        The thread keeps its cursor from one call to the next (``cr``: the one of its
+        previous call, None at first), committed after each call, so that a call does not
+        borrow a connection from the pool and hand it back (a round trip to PostgreSQL
+        each). Under Odoo's tests each call has a cursor of its own, closed after it: a test
+        cursor holds the test's transaction for as long as it is open. A cursor that fails
+        is closed, and the next call opens another one."""
+        try:
+            if self.lockstep:
+                with self._registry.cursor() as own:
+                    return None, *self._call(own, call)
+            if cr is None:
+                cr = self._registry.cursor()
+            value, error = self._call(cr, call)
+            # The thread's own cursor (never the job's): what the call wrote, if anything.
+            cr.commit()  # pylint: disable=invalid-commit
+            return cr, value, error
+        except Exception as error:  # no cursor, or its commit failed: the outcome is unknown
+            if cr is not None:
+                self._close_cursor(cr)
+            return None, None, error
+
+    def _call(self, cr, call):
+        env = api.Environment(cr, self._uid, self._context, su=self._su)
+        integration = self.integration.with_env(env)
+        for field, value in self._snapshot:
+            field._insert_cache(integration, (value,))
+        return integration._bureau_call(call)
+
+    @staticmethod
+    def _close_cursor(cr):
+        try:
+            cr.close()
+        except Exception:  # a broken connection: the pool drops it
+            _logger.debug("Closing a worker thread's cursor failed", exc_info=True)

@@ -83,8 +83,15 @@ class CreditBureauNegativationBatch(models.Model):
     @api.model
     def _bureau_close_finished(self):
         """Close the batches with nothing left to send, with a summary for their author.
-        Part of the sending job: users only read batches, the job writes them."""
-        for batch in self.sudo().search([("state", "=", "running")]):
+        Part of the sending job: users only read batches, the job writes them. An email to
+        the author goes through the mail queue (its scheduled action is triggered now):
+        the sending job never waits for a mail server."""
+        closed = False
+        for batch in (
+            self.sudo()
+            .with_context(mail_notify_force_send=False)
+            .search([("state", "=", "running")])
+        ):
             if batch.sending_count:
                 continue
             batch.state = "done"
@@ -97,6 +104,12 @@ class CreditBureauNegativationBatch(models.Model):
             )
             batch.message_post(body=summary, partner_ids=batch.user_id.partner_id.ids)
             batch._bureau_notify_progress()
+            closed = True
+        mail_queue = closed and self.env.ref(
+            "mail.ir_cron_mail_scheduler_action", raise_if_not_found=False
+        )
+        if mail_queue:
+            mail_queue.sudo()._trigger()
 
     def action_view_negativations(self):
         self.ensure_one()

@@ -1,4 +1,5 @@
 from datetime import date, timedelta
+from unittest.mock import patch
 
 import psycopg2
 from dateutil.relativedelta import relativedelta
@@ -414,6 +415,36 @@ class TestNegativation(NegativationCommon):
         )
         wizard.action_apply_filter()
         self.assertEqual(wizard.move_ids, moves)
+
+    def test_batch_summary_email_goes_through_the_mail_queue(self):
+        # The author of a mass negativation notified by email: the summary is queued and the
+        # mail queue's scheduled action triggered; the sending job sends no email itself.
+        author = new_test_user(
+            self.env,
+            login="neg_author",
+            email="autor@example.com",
+            groups="base.group_user",
+            notification_type="email",
+        )
+        batch = self._negativate(self._invoice()).batch_id
+        batch.sudo().user_id = author
+        mail_queue = self.env.ref("mail.ir_cron_mail_scheduler_action")
+        triggers = self.env["ir.cron.trigger"].search([("cron_id", "=", mail_queue.id)])
+        with patch.object(type(self.env["mail.mail"]), "send") as send:
+            self.env["credit.bureau.negativation"]._cron_send()
+            self.env.cr.flush()
+            self.env.cr.postcommit.run()
+        self.assertEqual(batch.state, "done")
+        send.assert_not_called()
+        mail = self.env["mail.mail"].search(
+            [("model", "=", batch._name), ("res_id", "=", batch.id)]
+        )
+        self.assertEqual(mail.mapped("state"), ["outgoing"])
+        self.assertIn(author.partner_id, mail.recipient_ids)
+        self.assertGreater(
+            self.env["ir.cron.trigger"].search_count([("cron_id", "=", mail_queue.id)]),
+            len(triggers),
+        )
 
     def test_permissions(self):
         move = self._invoice()

@@ -8,6 +8,7 @@ confined to its record), not its speed; the benchmarks measure that
 (``tests/benchmarks/run --only mass``).
 """
 
+import queue
 import threading
 from unittest.mock import patch
 
@@ -15,6 +16,7 @@ from odoo.tests import tagged
 from odoo.tests.common import release_test_lock
 from odoo.tools import mute_logger
 
+from ..models.credit_bureau_dispatch import CallLane
 from ..models.credit_bureau_integration import MAX_CONSECUTIVE_TIMEOUTS
 from ..tools import CreditBureauError
 from .test_negativation import NegativationCommon
@@ -199,3 +201,88 @@ class TestParallelSending(NegativationCommon):
         timed_out = self._stops_after_timeouts_in_a_row(3)
         self.assertGreaterEqual(len(timed_out), MAX_CONSECUTIVE_TIMEOUTS)
         self.assertLessEqual(len(timed_out), MAX_CONSECUTIVE_TIMEOUTS + 2)
+
+
+class _Cursor:
+    """A cursor of ``TestWorkerThreadCursor``'s registry: counts its commits."""
+
+    def __init__(self, fail_commit):
+        self.fail_commit = fail_commit
+        self.commits = 0
+        self.closed = False
+
+    def commit(self):
+        self.commits += 1
+        if self.commits == self.fail_commit:
+            raise OSError("connection lost")
+
+    def close(self):
+        self.closed = True
+
+
+@tagged("post_install", "-at_install")
+class TestWorkerThreadCursor(NegativationCommon):
+    """Outside Odoo's tests a worker thread of a ``CallLane`` keeps one cursor from one call
+    to the next (under a test each call has its own test cursor, which holds the test's
+    transaction while open): driven here with a registry whose cursors count what is done
+    with them, so that the threads' own path runs as in a scheduled action."""
+
+    def _lane(self, concurrency, fail_commit=None):
+        self.integration.send_concurrency = concurrency
+        self.opened = []
+        test = self
+
+        class Registry:
+            def cursor(self):
+                cursor = _Cursor(fail_commit if not test.opened else None)
+                test.opened.append(cursor)
+                return cursor
+
+        self.made = []
+
+        def call(lane, cr, call):
+            self.made.append(cr)
+            return call(lane.integration), None
+
+        self.startPatcher(
+            patch.object(type(self.integration), "_bureau_threads_allowed", return_value=True)
+        )
+        self.startPatcher(patch.object(CallLane, "_call", call))
+        results = queue.SimpleQueue()
+        lane = self.integration._bureau_lane(results)
+        lane.lockstep = False  # as in a scheduled action
+        lane._registry = Registry()
+        return lane, results
+
+    def _outcomes(self, lane, results, count):
+        lane.submit([(index, lambda integration, index=index: index) for index in range(count)])
+        outcomes = {}
+        for _index in range(count):
+            _lane, key, value, error, _seconds = results.get(timeout=30)
+            outcomes[key] = (value, error)
+        lane.close()
+        return outcomes
+
+    def test_one_cursor_per_thread_committed_after_each_call(self):
+        lane, results = self._lane(2)
+        outcomes = self._outcomes(lane, results, 6)
+        self.assertEqual(outcomes, {index: (index, None) for index in range(6)})
+        self.assertLessEqual(len(self.opened), 2)
+        self.assertEqual(sum(cursor.commits for cursor in self.opened), 6)
+        self.assertEqual({id(cursor) for cursor in self.made}, {id(c) for c in self.opened})
+        self.assertTrue(all(cursor.closed for cursor in self.opened))
+
+    def test_a_cursor_that_fails_is_replaced(self):
+        # The second call's commit fails: its outcome is unknown (handed back as an
+        # error), its cursor closed; the next call opens another one.
+        lane, results = self._lane(1, fail_commit=2)
+        outcomes = self._outcomes(lane, results, 4)
+        self.assertEqual(
+            [outcomes[index] for index in (0, 2, 3)], [(0, None), (2, None), (3, None)]
+        )
+        self.assertIsNone(outcomes[1][0])
+        self.assertIsInstance(outcomes[1][1], OSError)
+        self.assertEqual(len(self.opened), 2)
+        self.assertEqual([cursor.commits for cursor in self.opened], [2, 2])
+        self.assertEqual(self.made, [self.opened[0]] * 2 + [self.opened[1]] * 2)
+        self.assertTrue(all(cursor.closed for cursor in self.opened))

@@ -342,10 +342,10 @@ class Timeline:
 
         timeline, original = self, CallLane._run
 
-        def timed_run(lane, call):
+        def timed_run(lane, *args):
             started = time.monotonic()
             try:
-                return original(lane, call)
+                return original(lane, *args)
             finally:
                 with timeline.lock:
                     timeline.calls.append((started, time.monotonic()))
