@@ -91,6 +91,26 @@ class CreditBureauNegativation(models.Model):
             return DEFAULT_JOB_SIZE
 
     @api.model
+    def _bureau_queue_groups(self, integration, records):
+        """``records`` of ``integration`` split into the groups of its jobs, in their order:
+        groups of ``job_size`` at most, as many as a multiple of the integration's
+        Simultaneous requests (each job calls one at a time, the slots take them in waves),
+        their sizes as even as can be. A few records are spread over every slot instead of
+        waiting in one or two jobs; many make jobs of ``job_size`` or one less."""
+        count = len(records)
+        slots = max(integration.send_concurrency, 1)
+        size = self._bureau_queue_job_size()
+        jobs = slots * -(-count // (size * slots))
+        small, larger = divmod(count, jobs) if jobs else (0, 0)
+        groups, start = [], 0
+        for index in range(jobs):
+            end = start + small + (1 if index < larger else 0)
+            if end > start:
+                groups.append(records[start:end])
+            start = end
+        return groups
+
+    @api.model
     def _bureau_queued_ids(self, flows=tuple(FLOW_METHODS)):
         """Ids of the records in a job of ``flows`` that is not finished yet."""
         self.env["queue.job"].flush_model(["state", "records", "method_name", "model_name"])
@@ -116,19 +136,17 @@ class CreditBureauNegativation(models.Model):
 
     def _bureau_enqueue(self, flow):
         """Hand these records to jobs of ``flow`` ("include" or "remove"): per integration,
-        groups of ``job_size`` in the order of their ids, each on its integration's
-        channel, the records already in a job not finished left to it. Enqueuing the same
-        group again while its job waits is a no-op (``identity_key``). Returns the number
-        of jobs enqueued."""
+        groups in the order of their ids (``_bureau_queue_groups``), each on its
+        integration's channel, the records already in a job not finished left to it.
+        Enqueuing the same group again while its job waits is a no-op (``identity_key``).
+        Returns the number of jobs enqueued."""
         queued = self._bureau_queued_ids([flow])
-        size = self._bureau_queue_job_size()
         method = FLOW_METHODS[flow]
         jobs = 0
         todo = self.filtered(lambda n: n.id not in queued).sorted("id")
         for integration, records in todo.grouped("integration_id").items():
             channel = integration._bureau_queue_channel()
-            for start in range(0, len(records), size):
-                group = records[start : start + size]
+            for group in self._bureau_queue_groups(integration, records):
                 if flow == "include":
                     description = self.env._(
                         "Credit bureau: send %(count)s inclusions to %(integration)s",

@@ -43,6 +43,9 @@ class TestQueue(NegativationCommon):
         cls.Negativation = cls.env["credit.bureau.negativation"]
         cls.debtors = [cls._debtor(f"Devedor {index}", vat) for index, vat in enumerate(CPFS)]
         cls.env["ir.config_parameter"].sudo().set_param(PARAM_JOB_SIZE, "2")
+        # One request at a time: groups of job_size whatever the number of records (see
+        # test_a_few_records_are_spread_over_the_slots).
+        cls.integration.send_concurrency = 1
 
     def setUp(self):
         super().setUp()
@@ -152,6 +155,28 @@ class TestQueue(NegativationCommon):
         later.sudo().with_delay(identity_key=identity_exact)._bureau_job_include()
         self.assertEqual(len(self._jobs("_bureau_job_include")), 3)
 
+    def test_a_few_records_are_spread_over_the_slots(self):
+        # Fewer records than job_size x Simultaneous requests: as many jobs as requests at
+        # once (each job calls one at a time), not one or two jobs of job_size.
+        self.env["ir.config_parameter"].sudo().set_param(PARAM_JOB_SIZE, "4")
+        self.integration.send_concurrency = 3
+        negativations = self._queue(7)
+        self.Negativation._cron_send()
+        jobs = self._jobs("_bureau_job_include")
+        self.assertEqual([len(job.records) for job in jobs], [3, 2, 2])
+        self.assertEqual(sorted(i for job in jobs for i in job.records.ids), negativations.ids)
+        # Many records: jobs of job_size or one less, as many as a multiple of the slots
+        # (100 records: 25 jobs of 4 would leave two slots idle for the last one).
+        sizes = [
+            len(group)
+            for group in self.Negativation._bureau_queue_groups(
+                self.integration, negativations.browse(range(1, 101))
+            )
+        ]
+        self.assertEqual((len(sizes), sum(sizes), max(sizes), min(sizes)), (27, 100, 4, 3))
+        groups = self.Negativation._bureau_queue_groups(self.integration, negativations[:2])
+        self.assertEqual(groups, [negativations[0], negativations[1]])
+
     # ------------------------------------------------------------------ running the jobs
     def test_jobs_send_their_groups_once(self):
         negativations = self._queue(5)
@@ -192,16 +217,14 @@ class TestQueue(NegativationCommon):
             return original(integration, debt)
 
         main = self.env.cr
-        self.env["ir.config_parameter"].sudo().set_param(PARAM_JOB_SIZE, "4")
         with (
-            trap_jobs() as trap,
             patch.object(self.Integration, "_bureau_threads_allowed", return_value=True),
             patch.object(self.Integration, "_bureau_include", include),
+            release_test_lock(),
         ):
-            self.Negativation._cron_send()
-            self.assertEqual(len(trap.enqueued_jobs), 1)
-            with release_test_lock():
-                self._run(trap.enqueued_jobs[0])
+            # One job of the four records (the sending job would spread them over the four
+            # slots: see test_a_few_records_are_spread_over_the_slots).
+            negativations.sudo()._bureau_job_include()
         self.assertEqual(set(negativations.mapped("state")), {"pending"})
         self.assertEqual(len(threads), 4)
         thread = f"credit_bureau_{self.integration.id}_0"
