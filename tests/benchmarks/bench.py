@@ -1524,7 +1524,7 @@ def scenario_queue(env, args):
         bound = len(ids) * args.latency_ms / 1000 / workers
         print(
             f"\n  -- {workers} Odoo worker process(es), {workers} simultaneous requests, "
-            f"{jobs} jobs of {args.queue_job_size}"
+            f"{jobs} jobs (job_size {args.queue_job_size})"
             + (f", worker {killed[0]} killed with SIGKILL at {killed[2]} sent" if killed else "")
         )
         print(
