@@ -182,6 +182,10 @@ def _mask_text(text, keys, values):
         if secret and len(secret) >= 3:
             text = text.replace(secret, MASK)
     for key in keys:
+        if key not in text:
+            # Each pattern below holds the key as it is: nothing of it to mask here (most
+            # texts, e.g. every value of a form, hold none of the keys).
+            continue
         k = re.escape(key)
         # XML elements <Senha>x</Senha> (any namespace prefix)
         text = re.sub(rf"(<(?:\w+:)?{k}>)[^<]*(</(?:\w+:)?{k}>)", rf"\g<1>{MASK}\g<2>", text)

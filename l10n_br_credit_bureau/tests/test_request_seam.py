@@ -91,3 +91,19 @@ class TestRequestSeam(LoopbackRequestsMixin, TransactionCase):
         self.assertNotIn("xyz987", mask_secrets('{"client_secret": "xyz987"}'))
         self.assertNotIn("xyz987", mask_secrets({"nested": [{"senha": "xyz987"}]}))
         self.assertNotIn("xyz987", mask_secrets("Erro: a senha xyz987 expirou", values=["xyz987"]))
+
+    def test_mask_secrets_in_the_values_of_a_form(self):
+        # A form's values are masked where they hold a sensitive key's own shape (a value
+        # that is itself a form, a JSON text or an XML element), and left as they are else.
+        form = {
+            "nome": "Devedor da senha",
+            "retorno": "token=xyz987&x=1",
+            "corpo": '{"senha": "xyz987"}',
+            "xml": "<ns:Password>xyz987</ns:Password>",
+            "valor": "728.05",
+        }
+        masked = mask_secrets(form, keys={"Password"})
+        self.assertNotIn("xyz987", str(masked))
+        self.assertEqual(masked["nome"], "Devedor da senha")
+        self.assertEqual(masked["valor"], "728.05")
+        self.assertEqual(masked["retorno"], "token=********&x=1")
