@@ -721,6 +721,7 @@ class ConnectSAApp:
             for key, value in self._initial.items():
                 setattr(self, key, set(value) if key == "error_documents" else value)
             self.records = {}  # protocolo → record dict
+            self._by_contract = {}  # contrato → its records, oldest first (find_records)
             self.requests = []  # LoggedRequest(endpoint, acao, form) — passwords as sent
             self.consultations = []  # {documento, tipodocumento, consulta, estatica, protocolo}
             self.paid_consultations = 0
@@ -784,9 +785,14 @@ class ConnectSAApp:
         """Records (oldest first) matching a document and/or contract."""
         number = compact_document(documento) if documento else None
         with self._lock:
+            # By contract through its index: an inclusion's duplicate check does not read
+            # every record received (a real provider's lookup does not grow with its base).
+            candidates = (
+                self.records.values() if contrato is None else self._by_contract.get(contrato, ())
+            )
             return [
                 r
-                for r in self.records.values()
+                for r in candidates
                 if (number is None or r["documento"] == number)
                 and (contrato is None or r["contrato"] == contrato)
             ]
@@ -1029,6 +1035,7 @@ class ConnectSAApp:
             ):  # fmt: skip
                 record.setdefault(field, (form.get(field) or "").strip())
             self.records[protocolo] = record
+            self._by_contract.setdefault(record["contrato"], []).append(record)
             return self._pefin_status(
                 COD_SUCESSO, MSG_SUCESSO, protocolo, situacao=PENDENTE, mensagem=record["mensagem"]
             )
