@@ -67,6 +67,8 @@ class CallLane:
         self.inline = not integration._bureau_threads_allowed()
         self.lockstep = not self.inline and bool(modules.module.current_test)
         self.halted = False
+        # {key: when its worker thread started it} of the calls in progress.
+        self.started = {}
         self._streak = None
         self._max_timeouts = None
         self._lock = threading.Lock()
@@ -120,6 +122,12 @@ class CallLane:
         if self._max_timeouts and self._streak >= self._max_timeouts:
             self.halted = True
 
+    def first_started(self):
+        """When the oldest of the calls in progress in the worker threads started (a
+        ``time.monotonic()``), None when none is."""
+        with self._lock:
+            return min(self.started.values(), default=None)
+
     def take_back(self):
         """Withdraw the calls no thread has started yet: their keys."""
         keys = []
@@ -146,7 +154,11 @@ class CallLane:
 
     def _work(self):
         threading.current_thread().dbname = self._dbname
-        cr = None
+        # The thread's cursor, opened now, while the job prepares its first calls: opened
+        # at the first call instead, the threads' connections would be set up one after the
+        # other while the job works, the last ones a few tens of milliseconds into the
+        # first round of calls (and every round after it as late).
+        cr = None if self.lockstep else self._open_cursor()
         try:
             while True:
                 task = self._tasks.get()
@@ -157,9 +169,12 @@ class CallLane:
                     self.results.put((self, key, HELD, None, 0.0))
                     continue
                 started = time.monotonic()
+                with self._lock:
+                    self.started[key] = started
                 cr, value, error = self._run(call, cr)
                 with self._lock:  # counted in the order the job takes the outcomes
                     self._count(value, error)
+                    del self.started[key]
                     self.results.put((self, key, value, error, time.monotonic() - started))
         finally:
             if cr is not None:
@@ -168,12 +183,12 @@ class CallLane:
     def _run(self, call, cr=None):
         """Make ``call`` in this worker thread: ``(cursor, value, exception)``.
 
-        The thread keeps its cursor from one call to the next (``cr``: the one of its
-        previous call, None at first), committed after each call, so that a call does not
-        borrow a connection from the pool and hand it back (a round trip to PostgreSQL
-        each). Under Odoo's tests each call has a cursor of its own, closed after it: a test
-        cursor holds the test's transaction for as long as it is open. A cursor that fails
-        is closed, and the next call opens another one."""
+        The thread keeps its cursor from one call to the next (``cr``: the one it opened
+        when it started or that of its previous call, None if it has none), committed after
+        each call, so that a call does not borrow a connection from the pool and hand it
+        back (a round trip to PostgreSQL each). Under Odoo's tests each call has a cursor
+        of its own, closed after it: a test cursor holds the test's transaction for as long
+        as it is open. A cursor that fails is closed, and the next call opens another one."""
         try:
             if self.lockstep:
                 with self._registry.cursor() as own:
@@ -195,6 +210,15 @@ class CallLane:
         for field, value in self._snapshot:
             field._insert_cache(integration, (value,))
         return integration._bureau_call(call)
+
+    def _open_cursor(self):
+        """A cursor for this thread's calls, or None if none can be opened now (the first
+        call tries again, and hands back the error)."""
+        try:
+            return self._registry.cursor()
+        except Exception:  # the database refuses a connection: left to the first call
+            _logger.debug("Opening a worker thread's cursor failed", exc_info=True)
+            return None
 
     @staticmethod
     def _close_cursor(cr):

@@ -1,6 +1,7 @@
 import logging
 import queue
 import time
+import uuid
 from collections import defaultdict
 from datetime import timedelta
 from functools import partial
@@ -82,27 +83,55 @@ class _Lane:
         self.calls.lane = self
         self.size = max(4 * self.calls.size, MIN_DISPATCH_GROUP)
         self.todo = list(records._ids)
+        # The first groups, prepared while no call is made yet: one round of calls. When the
+        # records do not fill the last round (N not a multiple of the calls at a time, r
+        # over), r threads make one call more than the others: they start first, with a
+        # group of r calls, then the others with the rest of the round (they have one
+        # call fewer to make up for it). The calls made in the job's own thread, one by
+        # one, go by full groups from the first.
+        rest = len(self.todo) % self.calls.size
+        self.first_groups = (
+            []
+            if self.calls.inline
+            else [rest, self.calls.size - rest]
+            if rest
+            else [self.calls.size]
+        )
         self.done = []
         self.held = []  # the calls a halted CallLane did not make
         self.undo = {}
         # What _bureau_note_calls needs to know, read once: each commit empties the cache.
         self.health = integration._bureau_health()
         self.paused = False
-        self.started = False
+        # How long the last call took, and the last write of outcomes with its commit
+        # (seconds): when to write the last outcomes (ready_to_record).
+        self.call_seconds = 0.0
+        self.write_seconds = 0.0
 
     def ready_to_record(self):
         """Whether to write the outcomes back so far: a group's worth; once nothing is left
-        to prepare, as many as the calls still out (a round of calls at least): the last
-        ones are written while the provider answers the others, in halves, so that what
-        is written after the last answer is a round's worth; all of them when no call is
-        out or the calls halted."""
+        to prepare, those back so far whenever the write (and its commit, as long as the
+        last one took) is over before the next answer is due (the oldest call still out
+        started a call's time ago, as long as the last call took): the last ones are
+        written while the provider answers the others, and what is left to write after
+        the last answer is as little as the last calls (the last round's, when the records
+        do not fill it); all of them when no call is out or the calls halted."""
         if not (self.done or self.held):
             return False
         if self.calls.inline or self.calls.halted or not self.calls.queued:
             return True
+        if len(self.done) >= self.size:
+            return True
         if self.todo:
-            return len(self.done) >= self.size
-        return len(self.done) >= max(self.calls.size, min(self.size, self.calls.queued))
+            return False
+        started = self.calls.first_started()
+        if started is None:  # the calls still out wait for a thread
+            return self.call_seconds > self.write_seconds
+        return started + self.call_seconds - time.monotonic() > self.write_seconds
+
+    def preparing(self):
+        """Whether groups of this lane are still to prepare."""
+        return bool(self.todo) and not (self.paused or self.calls.halted)
 
     def _group(self, ids):
         # Each commit empties the cache: reading a group again fetches it alone.
@@ -111,10 +140,7 @@ class _Lane:
     def prepare(self, prepare):
         """Prepare the next group (``prepare``: a method of ``DISPATCH``): its ``(record id,
         call)`` pairs and how many of its records need no call."""
-        # The first group is the size of one round of calls: it is prepared while no call
-        # is made yet.
-        size = self.size if self.started or self.calls.inline else self.calls.size
-        self.started = True
+        size = self.first_groups.pop(0) if self.first_groups else self.size
         ids, self.todo = self.todo[:size], self.todo[size:]
         items, finished = getattr(self._group(ids), prepare)()
         for record_id, _call, undo in items:
@@ -423,9 +449,13 @@ class CreditBureauNegativationSend(models.Model):
         yet are withdrawn and their marks undone. Once the cron's time is up, no new group is
         prepared; what was marked is still called and recorded."""
         prepare, record_outcomes = DISPATCH[operation]
+        # The author of the chatter lines, the same for every group (_bureau_log_author).
+        self = self.with_context(bureau_log_run=uuid.uuid4().hex)
         spent = _run_spent(self.env)
         results = queue.SimpleQueue()
         lanes = []
+        # Only the column they are grouped by: each group is read again after its commit.
+        self.fetch(["integration_id"])
         try:
             for integration, records in self.grouped("integration_id").items():
                 lanes.append(_Lane(integration, records, results))
@@ -440,26 +470,17 @@ class CreditBureauNegativationSend(models.Model):
         unnotified, last_notice = self.browse(), time.monotonic()
         while True:
             # What came back, without waiting.
-            while True:
-                try:
-                    self._bureau_take_outcome(results.get_nowait(), spent)
-                except queue.Empty:
-                    break
+            self._bureau_take_outcomes(results, spent)
             # The outcomes of a full group (or of the last ones; those of calls made in this
             # thread at once: nothing to wait for), in bulk.
-            written = self.browse()
-            for lane in lanes:
-                if lane.ready_to_record():
-                    written |= lane.record(record_outcomes)
+            writing = time.monotonic()
+            wrote = [lane for lane in lanes if lane.ready_to_record()]
+            written = self.browse().union(*(lane.record(record_outcomes) for lane in wrote))
             # The next groups, marked, while the provider works on the current ones.
             ready = []
             if time_left > 0:
                 for lane in sorted(lanes, key=lambda la: (spent.get(la.id, 0.0), la.id)):
-                    if (
-                        lane.todo
-                        and not (lane.paused or lane.calls.halted)
-                        and lane.calls.queued <= lane.size
-                    ):
+                    if lane.preparing() and lane.calls.queued <= lane.size:
                         items, finished = lane.prepare(prepare)
                         processed += finished
                         ready.append((lane, items))
@@ -470,6 +491,10 @@ class CreditBureauNegativationSend(models.Model):
                 continue
             processed += len(written)
             unnotified |= written
+            if not ready and not any(
+                lane.calls.queued or (time_left > 0 and lane.preparing()) for lane in lanes
+            ):
+                break  # the last outcomes: committed below, with the progress
             now = time.monotonic()
             if now - last_notice >= PROGRESS_NOTIFY_SECONDS:
                 # The open batch forms and the cron's progress follow, about once a second:
@@ -480,6 +505,8 @@ class CreditBureauNegativationSend(models.Model):
                 unnotified, processed, last_notice = self.browse(), 0, now
             else:
                 time_left = self._bureau_commit_only()
+            for lane in wrote:
+                lane.write_seconds = time.monotonic() - writing
             for lane, items in ready:
                 lane.calls.submit(items, lane.health["timeouts"], MAX_CONSECUTIVE_TIMEOUTS)
                 while lane.calls.lockstep and lane.calls.queued:
@@ -487,6 +514,15 @@ class CreditBureauNegativationSend(models.Model):
         if unnotified:
             unnotified.batch_id.sudo()._bureau_notify_progress()
         self._bureau_commit(processed)
+
+    @api.model
+    def _bureau_take_outcomes(self, results, spent):
+        """Take the outcomes back so far (``_bureau_take_outcome``), without waiting."""
+        while True:
+            try:
+                self._bureau_take_outcome(results.get_nowait(), spent)
+            except queue.Empty:
+                return
 
     @api.model
     def _bureau_take_outcome(self, result, spent):
@@ -497,6 +533,7 @@ class CreditBureauNegativationSend(models.Model):
             lane.held.append(key)
             return
         lane.done.append((key, value, error))
+        lane.call_seconds = seconds
         spent[lane.id] = spent.get(lane.id, 0.0) + seconds / calls.size
 
     def _bureau_include_prepare(self):

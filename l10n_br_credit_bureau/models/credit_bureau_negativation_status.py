@@ -1,4 +1,5 @@
 import logging
+import uuid
 from collections import defaultdict
 
 from odoo import api, fields, models
@@ -112,7 +113,8 @@ class CreditBureauNegativationStatus(models.Model):
         """Consultar situação: one status call per integration and chunk of references (of
         ``integrations`` only, when given: the task scheduler's routine of each). Returns
         a ``RoutineTally``."""
-        self = self._bureau_flow_env()
+        # The author of the chatter lines, the same for every chunk (_bureau_log_author).
+        self = self._bureau_flow_env().with_context(bureau_log_run=uuid.uuid4().hex)
         tally = RoutineTally()
         domain = [("state", "in", ("pending", "sending")), ("reference", "!=", False)]
         if integrations is not None:

@@ -26,9 +26,14 @@ class ResCompany(models.Model):
         (a database created in English then set up in Portuguese keeps en_US there)."""
         self.ensure_one()
         Lang = self.env["res.lang"]
-        own = self.partner_id.lang
+        # Only what is needed, read at the start of every scheduled action of the flows (not
+        # every column of the company and its partner, nor the company's computed address).
+        self.fetch(["partner_id"])
+        partner = self.partner_id
+        partner.fetch(["lang", "country_id"])
+        own = partner.lang
         candidates = [own] if own and own != "en_US" else []
-        if self.country_id.code == "BR" or self.partner_id.country_id.code == "BR":
+        if partner.country_id.code == "BR" or self.country_id.code == "BR":
             candidates.append("pt_BR")
         for code in candidates:
             if Lang._get_data(code=code):

@@ -1,6 +1,8 @@
 """The audit trail written in bulk (the creation line of a batch, ``_bureau_log_bulk``): the
 same lines as ``mail.message.create`` writes one by one, the secrets masked."""
 
+from unittest.mock import patch
+
 from markupsafe import Markup
 
 from odoo.tests import tagged
@@ -147,6 +149,33 @@ class TestNegativationChatter(NegativationCommon):
             self.assertEqual(lines.subtype_id, self.env.ref("mail.mt_note"))
             # One line per state change, none twice.
             self.assertEqual(len(negativation.message_ids.filtered("tracking_value_ids")), 1)
+
+    def test_lines_of_a_run_are_those_of_mail_thread(self):
+        """In a run of a sending job (``bureau_log_run``) the author, sender and reply-to of
+        the notes are computed once, at the first group: the lines are those that
+        ``mail.thread._message_log_batch`` stores."""
+        first, second = (self._negativate(self._invoice(days)) for days in (45, 50))
+        plain = first._message_log_batch(bodies={first.id: "Uma linha."})
+        compute = type(self.env["mail.thread"])._message_compute_author
+        calls = []
+
+        def counted(thread, *args, **kwargs):
+            calls.append(args)
+            return compute(thread, *args, **kwargs)
+
+        run = self.Negativation.with_context(bureau_log_run="run-1")
+        with patch.object(type(self.env["mail.thread"]), "_message_compute_author", counted):
+            lines = run.browse(first.id)._message_log_batch(bodies={first.id: "Uma linha."})
+            lines |= run.browse(second.id)._message_log_batch(bodies={second.id: "Outra."})
+        self.assertEqual(len(calls), 1)
+        self.assertEqual(lines.mapped("res_id"), [first.id, second.id])
+        expected = self._stored(plain)
+        self.assertEqual(self._stored(lines[0]), expected)
+        self.assertIn("Outra.", str(lines[1].body))
+        self.assertEqual(self._stored(lines[1]), dict(expected, body=lines[1].body))
+        self.assertEqual(
+            [lines[0].reply_to, lines[0].email_from], [plain.reply_to, plain.email_from]
+        )
 
     def test_a_follower_of_notes_is_still_notified(self):
         """A note logged in bulk notifies nobody: a record that a user follows for its notes
