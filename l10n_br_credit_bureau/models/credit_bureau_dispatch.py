@@ -74,6 +74,7 @@ class CallLane:
         self._lock = threading.Lock()
         self._tasks = queue.SimpleQueue()
         self._threads = []
+        self._finishing = False
         if self.inline:
             return
         env = integration.env
@@ -143,11 +144,18 @@ class CallLane:
         self.queued -= len(keys)
         return keys
 
+    def finish(self):
+        """No call is submitted from now on: each thread ends once it finds no call left
+        (its cursor closed while the others still call the provider)."""
+        if not self._finishing:
+            self._finishing = True
+            for _thread in self._threads:
+                self._tasks.put(None)
+
     def close(self):
         """Withdraw what was not started and end the threads, after the calls they are in."""
         self.take_back()
-        for _thread in self._threads:
-            self._tasks.put(None)
+        self.finish()
         for thread in self._threads:
             thread.join()
         self._threads = []

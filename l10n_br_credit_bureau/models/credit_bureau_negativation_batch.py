@@ -85,8 +85,8 @@ class CreditBureauNegativationBatch(models.Model):
         """Close the batches with nothing left to send, with a summary for their author.
         Part of the sending job: users only read batches, the job writes them. An email to
         the author goes through the mail queue (its scheduled action is triggered now):
-        the sending job never waits for a mail server."""
-        closed = False
+        the sending job never waits for a mail server. Returns the batches closed."""
+        closed = self.browse()
         for batch in (
             self.sudo()
             .with_context(mail_notify_force_send=False)
@@ -104,12 +104,13 @@ class CreditBureauNegativationBatch(models.Model):
             )
             batch.message_post(body=summary, partner_ids=batch.user_id.partner_id.ids)
             batch._bureau_notify_progress()
-            closed = True
+            closed |= batch
         mail_queue = closed and self.env.ref(
             "mail.ir_cron_mail_scheduler_action", raise_if_not_found=False
         )
         if mail_queue:
             mail_queue.sudo()._trigger()
+        return closed
 
     def action_view_negativations(self):
         self.ensure_one()

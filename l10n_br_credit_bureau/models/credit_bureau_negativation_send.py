@@ -110,19 +110,20 @@ class _Lane:
 
     def ready_to_record(self):
         """Whether to write the outcomes back so far: a group's worth; once nothing is left
-        to prepare, those back so far whenever the write (and its commit, as long as the
-        last one took) is over before the next answer is due (the oldest call still out
-        started a call's time ago, as long as the last call took): the last ones are
-        written while the provider answers the others, and what is left to write after
-        the last answer is as little as the last calls (the last round's, when the records
-        do not fill it); all of them when no call is out or the calls halted."""
+        to prepare, as many as the calls still out, in halves, when the write (and its
+        commit, as long as the last ones took) is over before the next answer is due (the
+        oldest call still out started a call's time ago, as long as the last call took):
+        the last ones are written while the provider answers the others, and what is left
+        to write after the last answer is as little as the last calls (the last round's,
+        when the records do not fill it); all of them when no call is out or the calls
+        halted."""
         if not (self.done or self.held):
             return False
         if self.calls.inline or self.calls.halted or not self.calls.queued:
             return True
         if len(self.done) >= self.size:
             return True
-        if self.todo:
+        if self.todo or len(self.done) < self.calls.queued:
             return False
         started = self.calls.first_started()
         if started is None:  # the calls still out wait for a thread
@@ -509,11 +510,32 @@ class CreditBureauNegativationSend(models.Model):
                 lane.write_seconds = time.monotonic() - writing
             for lane, items in ready:
                 lane.calls.submit(items, lane.health["timeouts"], MAX_CONSECUTIVE_TIMEOUTS)
+                if not lane.todo:
+                    lane.calls.finish()
                 while lane.calls.lockstep and lane.calls.queued:
                     self._bureau_take_outcome(results.get(), spent)
-        if unnotified:
-            unnotified.batch_id.sudo()._bureau_notify_progress()
+        batches = unnotified.batch_id.sudo()
+        if self.env.context.get("bureau_close_batches"):
+            batches -= self._bureau_close_batches()
+        if batches:
+            batches._bureau_notify_progress()
         self._bureau_commit(processed)
+
+    @api.model
+    def _bureau_close_batches(self):
+        """Close the batches with nothing left to send (``_bureau_close_finished``, their
+        progress pushed), in the transaction of the last outcomes (one commit for both),
+        apart from them: if it fails, the outcomes are still committed and the batches are
+        left for the next run. Returns the batches closed."""
+        Batch = self.env["credit.bureau.negativation.batch"].sudo()
+        try:
+            with self.env.cr.savepoint():
+                return Batch._bureau_close_finished()
+        except Exception:
+            _logger.exception(
+                "Closing the finished mass negativations failed: left for the next run"
+            )
+            return Batch
 
     @api.model
     def _bureau_take_outcomes(self, results, spent):
@@ -698,9 +720,10 @@ class CreditBureauNegativationSend(models.Model):
             records |= self.search(
                 [*domain, ("integration_id", "=", integration.id)], order="id", limit=limit
             )
-        records._bureau_send()
+        # The batches with nothing left to send are closed with the last outcomes (even when
+        # there is nothing to send: a batch whose records were all refused).
+        records.with_context(bureau_close_batches=True)._bureau_send()
         remaining = self.search_count(domain)
-        self.env["credit.bureau.negativation.batch"]._bureau_close_finished()
         if remaining and self.env.context.get("ir_cron_progress_id"):
             self.env["ir.cron"]._commit_progress(remaining=remaining)
 

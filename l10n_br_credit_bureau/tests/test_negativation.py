@@ -446,6 +446,30 @@ class TestNegativation(NegativationCommon):
             len(triggers),
         )
 
+    def test_a_batch_that_fails_to_close_is_closed_by_the_next_run(self):
+        # The batch is closed with the last outcomes, apart from them: a failure there
+        # (after it wrote) takes back the close alone; the next run closes the batch.
+        negativation = self._negativate(self._invoice())
+        batch = negativation.batch_id
+        Batch = type(self.env["credit.bureau.negativation.batch"])
+        original = Batch._bureau_close_finished
+
+        def failing(batches):
+            original(batches)
+            raise RuntimeError("mail server down")
+
+        with (
+            patch.object(Batch, "_bureau_close_finished", failing),
+            mute_logger("odoo.addons.l10n_br_credit_bureau.models.credit_bureau_negativation_send"),
+        ):
+            self.env["credit.bureau.negativation"]._cron_send()
+        self.assertEqual(negativation.state, "pending")
+        self.assertTrue(negativation.reference)
+        self.assertEqual(batch.state, "running")
+        self.env["credit.bureau.negativation"]._cron_send()
+        self.assertEqual(batch.state, "done")
+        self.assertIn("1", batch.message_ids[0].body)
+
     def test_permissions(self):
         move = self._invoice()
         plain = new_test_user(

@@ -207,14 +207,18 @@ class TestParallelSending(NegativationCommon):
             lane.done = [(negativations[0].id, ("sent", {}), None)]
             lane.calls.queued = 2
             lane.call_seconds, lane.write_seconds = 0.2, 0.05
-            # The oldest call out started just now: the outcomes are written while it runs.
+            # Fewer back than still out: they wait for half of them at least.
             lane.calls.started = {"a": time.monotonic()}
+            self.assertFalse(lane.ready_to_record())
+            # As many: the oldest call out started just now, the outcomes are written while
+            # it runs.
+            lane.done.append((negativations[1].id, ("sent", {}), None))
             self.assertTrue(lane.ready_to_record())
             # It started 0.18 s ago: its answer comes before the write would be over.
             lane.calls.started = {"a": time.monotonic() - 0.18}
             self.assertFalse(lane.ready_to_record())
             # Records still to prepare: outcomes go by groups.
-            lane.todo = negativations[1:].ids
+            lane.todo = negativations[2:].ids
             lane.calls.started = {"a": time.monotonic()}
             self.assertFalse(lane.ready_to_record())
             # No call out: everything is written.
