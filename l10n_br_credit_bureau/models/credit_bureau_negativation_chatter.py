@@ -5,7 +5,6 @@ from markupsafe import Markup, escape
 
 from odoo import api, models
 from odoo.tools import clean_context
-from odoo.tools.mail import generate_tracking_message_id
 
 from ..tools import mask_secrets
 
@@ -329,82 +328,26 @@ class CreditBureauNegativationChatter(models.Model):
 
     @api.model
     def _bureau_log_author(self):
-        """The author, sender and reply-to of the notes ``_message_log_batch`` logs as the
-        current user: ``(author id, email from, reply-to)``. In a run of a job that logs
-        group after group (``bureau_log_run`` in the context: a name of the run) they are
-        computed once, at its first group, and kept with the cursor: each group's commit
-        empties the cache, and they cost a few queries each time. None outside such a run."""
+        """The author and sender of the notes ``_message_log_batch`` logs as the current
+        user: ``(author id, email from)``. In a run of a job that logs group after group
+        (``bureau_log_run`` in the context: a name of the run) they are computed once, at
+        its first group, and kept with the cursor: each group's commit empties the cache,
+        and they cost a few queries each time. None outside such a run."""
         run = self.env.context.get("bureau_log_run")
         if not run:
             return None
         key = ("l10n_br_credit_bureau.log_author", run, self.env.uid)
-        memo = self.env.cr.cache.get(key)
-        if memo is None:
-            author_id, email_from = self._message_compute_author()
-            reply_to = self.env["mail.thread"]._notify_get_reply_to(
-                default=email_from, author_id=author_id
-            )[False]
-            memo = self.env.cr.cache[key] = (author_id, email_from, reply_to)
-        return memo
+        if key not in self.env.cr.cache:
+            self.env.cr.cache[key] = self._message_compute_author()
+        return self.env.cr.cache[key]
 
-    def _message_log_batch(
-        self,
-        bodies,
-        subject=False,
-        author_id=None,
-        email_from=None,
-        message_type="notification",
-        partner_ids=False,
-        attachment_ids=False,
-        tracking_value_ids=False,
-    ):
-        """The notes of ``mail.thread._message_log_batch``, with the author, sender and
-        reply-to of the job's run (``_bureau_log_author``) when nothing else is asked of
-        the lines (an author, a sender, recipients, attachments or tracking values go the
-        usual way)."""
-        plain = not (
-            author_id is not None
-            or email_from is not None
-            or partner_ids
-            or attachment_ids
-            or tracking_value_ids
-        )
-        memo = plain and self._bureau_log_author()
-        if not memo:
-            return super()._message_log_batch(
-                bodies,
-                subject=subject,
-                author_id=author_id,
-                email_from=email_from,
-                message_type=message_type,
-                partner_ids=partner_ids,
-                attachment_ids=attachment_ids,
-                tracking_value_ids=tracking_value_ids,
-            )
-        author_id, email_from, reply_to = memo
-        # The values mail.thread._message_log_batch gives each line (Odoo 19).
-        base = {
-            "author_id": author_id,
-            "email_from": email_from,
-            "model": self._name,
-            "record_alias_domain_id": False,
-            "record_company_id": False,
-            "attachment_ids": False,
-            "message_type": message_type,
-            "is_internal": True,
-            "subject": subject,
-            "subtype_id": self.env["ir.model.data"]._xmlid_to_res_id("mail.mt_note"),
-            "tracking_value_ids": False,
-            "email_add_signature": False,
-            "message_id": generate_tracking_message_id("message-notify"),
-            "partner_ids": False,
-            "reply_to": reply_to,
-        }
-        return self.sudo()._message_create(
-            [
-                dict(base, res_id=record.id, body=escape(bodies.get(record.id, "")))
-                for record in self
-            ]
+    def _message_log_batch(self, bodies, subject=False, author_id=None, email_from=None, **kwargs):
+        """The notes of ``mail.thread._message_log_batch``, authored as the job's run
+        computed it once (``_bureau_log_author``) when no author or sender is given."""
+        if author_id is None and email_from is None:
+            author_id, email_from = self._bureau_log_author() or (None, None)
+        return super()._message_log_batch(
+            bodies, subject=subject, author_id=author_id, email_from=email_from, **kwargs
         )
 
     def _message_log(self, **kwargs):

@@ -90,13 +90,9 @@ class _Lane:
         # call fewer to make up for it). The calls made in the job's own thread, one by
         # one, go by full groups from the first.
         rest = len(self.todo) % self.calls.size
-        self.first_groups = (
-            []
-            if self.calls.inline
-            else [rest, self.calls.size - rest]
-            if rest
-            else [self.calls.size]
-        )
+        self.first_groups = [rest, self.calls.size - rest] if rest else [self.calls.size]
+        if self.calls.inline:
+            self.first_groups = []
         self.done = []
         self.held = []  # the calls a halted CallLane did not make
         self.undo = {}
