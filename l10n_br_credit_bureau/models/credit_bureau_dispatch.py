@@ -6,7 +6,8 @@ of the previous group and marks (and commits) the next one. The calls themselves
 in a ``CallLane`` per integration: ``_bureau_lane_size`` worker threads that take the marked
 calls from a queue as soon as they are free and hand each outcome back on a queue the job
 reads. A call only talks to the provider: it never writes the negativation, whose outcome
-the job records in its own transaction.
+the job records in its own transaction. The status poll asks its chunks of references the
+same way (``_bureau_poll_integration``), the next ones while it applies an answer.
 """
 
 import logging

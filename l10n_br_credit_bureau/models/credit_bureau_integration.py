@@ -793,8 +793,9 @@ class CreditBureauIntegration(models.Model):
         return max(self.send_concurrency, 1)
 
     def _bureau_lane(self, results):
-        """A ``CallLane`` of this integration for one run of a sending job: its provider calls
-        ``_bureau_lane_size`` at a time, their outcomes put on ``results``."""
+        """A ``CallLane`` of this integration for one run of a sending job or of the status
+        poll: its provider calls ``_bureau_lane_size`` at a time, their outcomes put on
+        ``results``."""
         self.ensure_one()
         return CallLane(self, results)
 

@@ -1,15 +1,23 @@
 import logging
+import queue
 import uuid
 from collections import defaultdict
+from functools import partial
 
 from odoo import api, fields, models
 from odoo.exceptions import UserError
 
 from ..tools import CreditBureauError
+from .credit_bureau_dispatch import HELD
 from .credit_bureau_negativation import STATES
 from .credit_bureau_routine import RoutineTally
 
 _logger = logging.getLogger(__name__)
+
+
+def _fetch_status(references, integration):
+    """A status call of ``_bureau_poll_integration`` (made in a ``CallLane``)."""
+    return integration._bureau_fetch_status(references)
 
 
 class CreditBureauNegativationStatus(models.Model):
@@ -111,8 +119,9 @@ class CreditBureauNegativationStatus(models.Model):
     @api.model
     def _cron_poll_status(self, batch_size=1000, integrations=None):
         """Consultar situação: one status call per integration and chunk of references (of
-        ``integrations`` only, when given: the task scheduler's routine of each). Returns
-        a ``RoutineTally``."""
+        ``integrations`` only, when given: the task scheduler's routine of each), the calls
+        of each integration made while the job applies the answers already back
+        (``_bureau_poll_integration``). Returns a ``RoutineTally``."""
         # The author of the chatter lines, the same for every chunk (_bureau_log_author).
         self = self._bureau_flow_env().with_context(bureau_log_run=uuid.uuid4().hex)
         tally = RoutineTally()
@@ -121,18 +130,67 @@ class CreditBureauNegativationStatus(models.Model):
             domain.append(("integration_id", "in", integrations.ids))
         waiting = self.search(domain, order="id")
         for integration, negativations in waiting.grouped("integration_id").items():
-            for start in range(0, len(negativations), batch_size):
-                chunk = negativations[start : start + batch_size]
-                try:
-                    statuses = integration._bureau_fetch_status(chunk.mapped("reference"))
-                except CreditBureauError as error:
+            if not negativations._bureau_poll_integration(integration, batch_size, tally):
+                break  # the cron's time is up
+        return tally
+
+    def _bureau_poll_integration(self, integration, batch_size, tally):
+        """The status calls of these records of ``integration``, ``batch_size`` references
+        each, in the integration's ``CallLane``: in a scheduled action as many at a time as
+        its Simultaneous requests, the next ones asked while the job applies an answer
+        (``_bureau_apply_statuses``) and commits it; elsewhere one after the other. A call
+        that fails stops the integration's poll: the calls not started are withdrawn, the
+        answers of those under way still applied, the other records asked at the next run.
+        Counts in ``tally``; returns False once the cron's time is up (what was asked is
+        still applied)."""
+        references = self.mapped("reference")
+        chunks = [
+            (self[start : start + batch_size], references[start : start + batch_size])
+            for start in range(0, len(self), batch_size)
+        ]
+        results = queue.SimpleQueue()
+        lane = integration._bureau_lane(results)
+        # Ahead of the job only in worker threads with cursors of their own: a call made in
+        # the job's thread, or sharing a test's cursor, is over before the job goes on.
+        ahead = not (lane.inline or lane.lockstep)
+        window = lane.size if ahead else 1
+        todo = list(range(len(chunks)))
+        time_left, stopped = float("inf"), False
+
+        def submit():
+            while todo and lane.queued < window:
+                index = todo.pop(0)
+                lane.submit([(index, partial(_fetch_status, chunks[index][1]))])
+
+        try:
+            submit()
+            while lane.queued:
+                _lane, index, statuses, error, _seconds = results.get()
+                lane.queued -= 1
+                if statuses is HELD:
+                    continue
+                if ahead:
+                    submit()
+                chunk = chunks[index][0]
+                if error is not None:
+                    if not isinstance(error, CreditBureauError):
+                        raise error
                     _logger.warning("Status poll of %s failed: %s", integration.name, error.detail)
                     tally.add(integration.id, "failed", len(chunk))
                     tally.note(integration.id, error.args[0])
-                    break
+                    stopped = True
+                    todo.clear()
+                    lane.take_back()
+                    continue
                 integration._bureau_connection_restored()
                 changed = chunk._bureau_apply_statuses(statuses)
                 tally.add(integration.id, "status_changes", len(changed))
-                if self._bureau_commit(len(chunk)) <= 0:
-                    return tally
-        return tally
+                time_left = self._bureau_commit(len(chunk))
+                if time_left <= 0:
+                    todo.clear()
+                    lane.take_back()
+                elif not (ahead or stopped):
+                    submit()
+        finally:
+            lane.close()
+        return time_left > 0

@@ -105,6 +105,19 @@ class NegativationCommon(LoopbackRequestsMixin, AccountTestInvoicingCommon):
             {"amount": amount or move.amount_residual, "payment_date": self.today}
         )._create_payments()
 
+    def _pending(self, move):
+        """A negativation sent, waiting for the provider's status."""
+        Negativation = self.env["credit.bureau.negativation"].sudo()
+        return Negativation.create(
+            dict(
+                Negativation._bureau_prepare(move, self.integration, origin="manual"),
+                state="pending",
+                reference=f"SIM-{move.id}",
+                sent_date=fields.Datetime.now(),
+                attempts=1,
+            )
+        )
+
     def _negativate(self, moves, **values):
         wizard = (
             self.env["credit.bureau.mass.negativate.wizard"]

@@ -25,19 +25,14 @@ from ..tools import CreditBureauError
 from .test_negativation import NegativationCommon
 
 
-@tagged("post_install", "-at_install")
-class TestParallelSending(NegativationCommon):
+class ThreadsCommon(NegativationCommon):
+    """Provider calls in worker threads, as in a scheduled action, two at a time."""
+
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
         cls.Integration = type(cls.env["credit.bureau.integration"])
         cls.Negativation = cls.env["credit.bureau.negativation"]
-        cls.debtors = [
-            cls._debtor(f"Devedor {index}", vat)
-            for index, vat in enumerate(
-                ("390.533.447-05", "111.444.777-35", "123.456.789-09", "935.411.347-80")
-            )
-        ]
         cls.integration.send_concurrency = 2
 
     def setUp(self):
@@ -46,6 +41,22 @@ class TestParallelSending(NegativationCommon):
         self.startPatcher(
             patch.object(self.Integration, "_bureau_threads_allowed", return_value=True)
         )
+
+
+@tagged("post_install", "-at_install")
+class TestParallelSending(ThreadsCommon):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.debtors = [
+            cls._debtor(f"Devedor {index}", vat)
+            for index, vat in enumerate(
+                ("390.533.447-05", "111.444.777-35", "123.456.789-09", "935.411.347-80")
+            )
+        ]
+
+    def setUp(self):
+        super().setUp()
         self.calls = []
 
     def _queue(self):
@@ -259,6 +270,136 @@ class TestParallelSending(NegativationCommon):
         timed_out = self._stops_after_timeouts_in_a_row(3)
         self.assertGreaterEqual(len(timed_out), MAX_CONSECUTIVE_TIMEOUTS)
         self.assertLessEqual(len(timed_out), MAX_CONSECUTIVE_TIMEOUTS + 2)
+
+
+class _AheadLane:
+    """A ``CallLane`` that makes its calls at once in the test's thread (its cursor) but
+    lets the job work as with worker threads of their own (neither inline nor lockstep),
+    noting each call asked in ``events``."""
+
+    inline = lockstep = False
+    size = 2
+
+    def __init__(self, integration, results, events):
+        self.integration, self.results, self.events = integration, results, events
+        self.queued = 0
+
+    def submit(self, items, *_args):
+        for key, call in items:
+            self.queued += 1
+            self.events.append(("ask", key))
+            self.results.put((self, key, *self.integration._bureau_call(call), 0.0))
+
+    def take_back(self):
+        return []
+
+    def close(self):
+        self.events.append(("close",))
+
+
+@tagged("post_install", "-at_install")
+class TestParallelStatusPoll(ThreadsCommon):
+    """The status poll's calls in the integration's ``CallLane``, one chunk of references
+    each (``_bureau_poll_integration``)."""
+
+    def setUp(self):
+        super().setUp()
+        self.pending = self.Negativation.browse()
+        for amount in (110, 120, 130, 140):
+            self.pending |= self._pending(self._invoice(amount=amount))
+        self.calls = []
+        original = self.Integration._bureau_fetch_status
+        main_cursor = self.env.cr
+        test = self
+
+        def fetch(integration, references):
+            test.calls.append(
+                (threading.current_thread().name, integration.env.cr is not main_cursor)
+            )
+            if integration.env.context.get("fail_reference") in references:
+                raise integration.env.context["fail_with"]
+            return original(integration, references)
+
+        self.startPatcher(patch.object(self.Integration, "_bureau_fetch_status", fetch))
+
+    def _poll(self, **context):
+        with release_test_lock():
+            return self.Negativation.with_context(**context)._cron_poll_status(batch_size=1)
+
+    def test_status_calls_in_threads_with_their_own_cursors(self):
+        tally = self._poll()
+        self.assertEqual(set(self.pending.mapped("state")), {"active"})
+        self.assertEqual(tally.counts[self.integration.id]["status_changes"], 4)
+        self.assertEqual(len(self.calls), 4)
+        for thread_name, own_cursor in self.calls:
+            self.assertTrue(thread_name.startswith("credit_bureau"), thread_name)
+            self.assertTrue(own_cursor)
+
+    @mute_logger("odoo.addons.l10n_br_credit_bureau.models.credit_bureau_negativation_status")
+    def test_a_failed_status_call_stops_the_poll_of_its_integration(self):
+        tally = self._poll(
+            fail_reference=self.pending[1].reference,
+            fail_with=CreditBureauError("Fora do ar", retryable=True),
+        )
+        # Under a test one call at a time: the first applied, the second failed, the
+        # others asked at the next run.
+        self.assertEqual(self.pending.mapped("state"), ["active", "pending", "pending", "pending"])
+        self.assertEqual(len(self.calls), 2)
+        counts = tally.counts[self.integration.id]
+        self.assertEqual((counts["status_changes"], counts["failed"]), (1, 1))
+        self.assertIn("Fora do ar", tally.notes[self.integration.id][0])
+        self._poll()
+        self.assertEqual(set(self.pending.mapped("state")), {"active"})
+
+    def test_a_crash_of_a_status_call_is_raised(self):
+        with self.assertRaisesRegex(RuntimeError, "provider library crashed"):
+            self._poll(
+                fail_reference=self.pending[2].reference,
+                fail_with=RuntimeError("provider library crashed"),
+            )
+        self.assertEqual(self.pending.mapped("state"), ["active", "active", "pending", "pending"])
+
+    def test_once_the_time_is_up_no_status_call_more(self):
+        with patch.object(type(self.Negativation), "_bureau_commit", return_value=0):
+            self._poll()
+        self.assertEqual(self.pending.mapped("state"), ["active", "pending", "pending", "pending"])
+        self.assertEqual(len(self.calls), 1)
+
+    def test_the_next_chunks_are_asked_while_an_answer_is_applied(self):
+        events = []
+        original = type(self.Negativation)._bureau_apply_statuses
+
+        def apply(records, statuses):
+            events.append(("apply", records.id))
+            return original(records, statuses)
+
+        with (
+            patch.object(
+                self.Integration,
+                "_bureau_lane",
+                lambda integration, results: _AheadLane(integration, results, events),
+            ),
+            patch.object(type(self.Negativation), "_bureau_apply_statuses", apply),
+        ):
+            self._poll()
+        first, second, third, fourth = self.pending.ids
+        # Two calls out at most (the lane's size); the next one asked as soon as an answer
+        # is taken, before it is applied.
+        self.assertEqual(
+            events,
+            [
+                ("ask", 0),
+                ("ask", 1),
+                ("ask", 2),
+                ("apply", first),
+                ("ask", 3),
+                ("apply", second),
+                ("apply", third),
+                ("apply", fourth),
+                ("close",),
+            ],
+        )
+        self.assertEqual(set(self.pending.mapped("state")), {"active"})
 
 
 class _Cursor:

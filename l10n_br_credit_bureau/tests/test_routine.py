@@ -180,19 +180,6 @@ class TestRoutineEngine(NegativationCommon):
     def _make_due(self, routines):
         routines.sudo().write({"next_run": fields.Datetime.now() - timedelta(minutes=1)})
 
-    def _pending(self, move):
-        """A negativation sent, waiting for the provider's status."""
-        Negativation = self.env["credit.bureau.negativation"].sudo()
-        return Negativation.create(
-            dict(
-                Negativation._bureau_prepare(move, self.integration, origin="manual"),
-                state="pending",
-                reference=f"SIM-{move.id}",
-                sent_date=fields.Datetime.now(),
-                attempts=1,
-            )
-        )
-
     def test_each_integration_gets_its_routines_with_todays_frequencies(self):
         routines = self.other.routine_ids
         self.assertEqual(

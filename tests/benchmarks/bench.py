@@ -54,6 +54,8 @@ STATS = {
     "worker_query_time": 0.0,
 }
 STATS_LOCK = threading.Lock()
+# (start, end) of each simulated provider call (perf_counter), in the order they ended.
+CALL_SPANS = []
 
 
 def _instrument(env):
@@ -78,9 +80,11 @@ def _instrument(env):
         try:
             return original_call(integration, operation)
         finally:
+            end = time.perf_counter()
             with STATS_LOCK:
-                STATS["provider_time"] += time.perf_counter() - start
+                STATS["provider_time"] += end - start
                 STATS["provider_calls"] += 1
+                CALL_SPANS.append((start, end))
 
     Integration._dummy_call = dummy_call
     main_thread = threading.current_thread()
@@ -173,10 +177,12 @@ class Meter:
 
     def __enter__(self):
         self._start = self._snapshot()
+        self._spans = len(CALL_SPANS)
         return self
 
     def __exit__(self, *exc):
         end = self._snapshot()
+        self.provider_span = _union(CALL_SPANS[self._spans :])
         delta = [b - a for a, b in zip(self._start, end, strict=True)]
         self.wall, self.queries, query_time, commit_time, self.commits = delta[:5]
         self.provider, self.provider_calls, worker_queries, worker_time = delta[5:9]
@@ -210,6 +216,19 @@ class Meter:
                 rest = 1000 * (self.wall - self.provider) / records
                 text += f"wall without provider {rest:6.2f} ms"
         return text
+
+
+def _union(spans):
+    """How long at least one of ``spans`` ((start, end) pairs) was under way (seconds)."""
+    total, reach = 0.0, None
+    for start, end in sorted(spans):
+        if reach is None or start > reach:
+            total += end - start
+            reach = end
+        elif end > reach:
+            total += end - reach
+            reach = end
+    return total
 
 
 class Sum:
@@ -1036,7 +1055,9 @@ def scenario_poll(env, args):
     with profiled(), Meter(f"_cron_poll_status over {total} pending") as poll:
         run_cron(env, *POLL_JOB)
     report(poll, total)
-    besides = poll.wall - poll.provider
+    # The job's own time with no provider call under way (its calls may overlap each other
+    # and the job's work: their summed time is not the wall time they took).
+    besides = poll.wall - poll.provider_span
     env.cr.execute(
         "SELECT count(DISTINCT m.id), count(v.id) FROM mail_message m "
         "JOIN mail_tracking_value v ON v.mail_message_id = m.id "
@@ -1044,8 +1065,9 @@ def scenario_poll(env, args):
     )
     lines, values = env.cr.fetchone()
     print(
-        f"  besides the provider's own time ({poll.provider_calls} calls, {poll.provider:.2f} s): "
-        f"{besides:.2f} s ({verdict(besides <= 5)} <= 5 s); {poll.queries / total:.3f} queries "
+        f"  besides the provider's own time ({poll.provider_calls} calls, {poll.provider:.2f} s, "
+        f"under way {poll.provider_span:.2f} s of the wall time): {besides:.2f} s "
+        f"({verdict(besides <= 5)} <= 5 s); {poll.queries / total:.3f} queries "
         f"per record ({verdict(poll.queries / total <= 0.2)} <= 0.2); tracking lines: {lines} "
         f"({values} values) for {total} state changes"
     )
