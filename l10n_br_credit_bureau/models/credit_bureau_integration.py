@@ -135,9 +135,10 @@ class CreditBureauIntegration(models.Model):
     send_concurrency = fields.Integer(
         string="Simultaneous requests",
         default=4,
-        help="How many inclusions or removals the scheduled actions send to the provider at "
-        "the same time. Each waits for the provider's answer: more at once means a large "
-        "queue is sent sooner. Use 1 if the provider limits simultaneous connections.",
+        help="How many inclusions, removals or status queries the scheduled actions send to "
+        "the provider at the same time. Each waits for the provider's answer: more at once "
+        "means a large queue is sent sooner. Use 1 if the provider limits simultaneous "
+        "connections.",
     )
     product_ids = fields.One2many("credit.bureau.product", "integration_id", string="Products")
     code_ids = fields.One2many("credit.bureau.code", "integration_id", string="Codes")
