@@ -8,7 +8,6 @@ from odoo import api, fields, models
 from odoo.exceptions import UserError
 
 from ..tools import CreditBureauError
-from .credit_bureau_dispatch import HELD
 from .credit_bureau_negativation import STATES
 from .credit_bureau_routine import RoutineTally
 
@@ -155,7 +154,7 @@ class CreditBureauNegativationStatus(models.Model):
         ahead = not (lane.inline or lane.lockstep)
         window = lane.size if ahead else 1
         todo = list(range(len(chunks)))
-        time_left, stopped = float("inf"), False
+        time_left = float("inf")
 
         def submit():
             while todo and lane.queued < window:
@@ -167,10 +166,6 @@ class CreditBureauNegativationStatus(models.Model):
             while lane.queued:
                 _lane, index, statuses, error, _seconds = results.get()
                 lane.queued -= 1
-                if statuses is HELD:
-                    continue
-                if ahead:
-                    submit()
                 chunk = chunks[index][0]
                 if error is not None:
                     if not isinstance(error, CreditBureauError):
@@ -178,10 +173,11 @@ class CreditBureauNegativationStatus(models.Model):
                     _logger.warning("Status poll of %s failed: %s", integration.name, error.detail)
                     tally.add(integration.id, "failed", len(chunk))
                     tally.note(integration.id, error.args[0])
-                    stopped = True
                     todo.clear()
                     lane.take_back()
                     continue
+                if ahead:  # the next chunk asked before this answer is applied
+                    submit()
                 integration._bureau_connection_restored()
                 changed = chunk._bureau_apply_statuses(statuses)
                 tally.add(integration.id, "status_changes", len(changed))
@@ -189,7 +185,7 @@ class CreditBureauNegativationStatus(models.Model):
                 if time_left <= 0:
                     todo.clear()
                     lane.take_back()
-                elif not (ahead or stopped):
+                if not ahead:
                     submit()
         finally:
             lane.close()

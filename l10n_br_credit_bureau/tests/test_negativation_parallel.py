@@ -365,7 +365,8 @@ class TestParallelStatusPoll(ThreadsCommon):
         self.assertEqual(self.pending.mapped("state"), ["active", "pending", "pending", "pending"])
         self.assertEqual(len(self.calls), 1)
 
-    def test_the_next_chunks_are_asked_while_an_answer_is_applied(self):
+    def _poll_ahead(self, **context):
+        """``_poll`` with an ``_AheadLane``: the calls asked and the answers applied."""
         events = []
         original = type(self.Negativation)._bureau_apply_statuses
 
@@ -381,7 +382,11 @@ class TestParallelStatusPoll(ThreadsCommon):
             ),
             patch.object(type(self.Negativation), "_bureau_apply_statuses", apply),
         ):
-            self._poll()
+            tally = self._poll(**context)
+        return events, tally
+
+    def test_the_next_chunks_are_asked_while_an_answer_is_applied(self):
+        events, _tally = self._poll_ahead()
         first, second, third, fourth = self.pending.ids
         # Two calls out at most (the lane's size); the next one asked as soon as an answer
         # is taken, before it is applied.
@@ -400,6 +405,22 @@ class TestParallelStatusPoll(ThreadsCommon):
             ],
         )
         self.assertEqual(set(self.pending.mapped("state")), {"active"})
+
+    @mute_logger("odoo.addons.l10n_br_credit_bureau.models.credit_bureau_negativation_status")
+    def test_no_chunk_is_asked_after_a_failed_call(self):
+        events, tally = self._poll_ahead(
+            fail_reference=self.pending[1].reference,
+            fail_with=CreditBureauError("Fora do ar", retryable=True),
+        )
+        first, _second, third, _fourth = self.pending.ids
+        # The third was asked while the first was applied; the failed second stops the
+        # poll: the fourth is not asked, the third's answer is still applied.
+        self.assertEqual(
+            events,
+            [("ask", 0), ("ask", 1), ("ask", 2), ("apply", first), ("apply", third), ("close",)],
+        )
+        self.assertEqual(self.pending.mapped("state"), ["active", "pending", "active", "pending"])
+        self.assertEqual(tally.counts[self.integration.id]["failed"], 1)
 
 
 class _Cursor:
